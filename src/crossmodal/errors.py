@@ -27,5 +27,7 @@ class InputError(ValueError):
         self.source = str(source)
         self.problem = problem
         self.fix = fix
+        fix = fix.strip()
+        fix = fix[:1].upper() + fix[1:]
         message = f"{self.source}: {problem.rstrip('.')}. {fix.rstrip('.')}."
         super().__init__(" ".join(message.split()))

@@ -1,0 +1,44 @@
+"""Loaders of the real on-disk layouts (and of the synthetic data written in them).
+
+Every loader returns typed results (:class:`ModalityData`, :class:`PairData`)
+and raises :class:`crossmodal.errors.InputError` with one line naming the
+file, the problem and the fix.
+"""
+
+from crossmodal.data.generic import load_generic
+from crossmodal.data.movies import load_shortclips, run_tr_times
+from crossmodal.data.pairs import load_karpathy_pairs
+from crossmodal.data.stories import load_ds003020, story_tr_times
+from crossmodal.data.textgrid import is_filler, read_word_events
+from crossmodal.data.types import FrameRun, ModalityData, PairData, ResponseRun, WordEvents
+
+__all__ = [
+    "FrameRun", "ModalityData", "PairData", "ResponseRun", "WordEvents",
+    "is_filler", "load_ds003020", "load_generic", "load_karpathy_pairs", "load_modality",
+    "load_shortclips", "read_word_events", "run_tr_times", "story_tr_times",
+]
+
+
+def load_modality(section: dict, modality: str, subject: str) -> ModalityData:
+    """Load a subject's data of one modality as the config section describes.
+
+    Parameters
+    ----------
+    section : dict
+        ``data.stories`` or ``data.movies`` of the config: ``layout``, ``root``
+        and the layout's own keys.
+    modality : {"story", "movie"}
+    subject : str
+
+    Returns
+    -------
+    ModalityData
+    """
+    layout = section["layout"]
+    if layout == "ds003020":
+        return load_ds003020(section["root"], subject, list(section["test_stories"]), section.get("train_stories"))
+    if layout == "shortclips":
+        return load_shortclips(section["root"], subject, tr=section["tr"], fps=section["fps"])
+    if layout == "generic":
+        return load_generic(section["root"], modality, subject)
+    raise ValueError(f"unknown layout {layout!r}")

@@ -1,0 +1,308 @@
+"""The embedded synthetic dataset, written in the real on-disk layouts.
+
+:func:`simulate_dataset` writes stories in the ds003020 layout, movies in the
+short-clips layout and image-caption pairs in the Flickr30K Karpathy layout,
+with voxels on the 20,484 fsaverage5 vertices and the planted ground truth in
+``ground_truth.h5`` beside them (see ``formats.md``). Everything is drawn from
+one seed.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+from crossmodal.regions import fsaverage5_regions
+from crossmodal.simulate import brain as brain_module
+from crossmodal.simulate.brain import PlantedBrain, add_noise, convolve_hrf, plant_classes, plant_weights, voxel_signal
+from crossmodal.simulate.lexicon import Lexicon, make_lexicon
+from crossmodal.simulate.stimuli import (
+    lowlevel_frame_features,
+    make_caption,
+    make_shots,
+    make_story,
+    render_look,
+    render_movie,
+    write_story_textgrid,
+)
+
+STORY_NAMES = (
+    "alternateithicatom", "souls", "avatar", "legacy", "odetostepfather", "undertheinfluence",
+    "howtodraw", "myfirstdaywiththeyankees", "naked", "life", "stagefright", "tildeath",
+    "sloth", "exorcism", "haveyoumethimyet", "adollshouse", "inamoment", "buck",
+)
+TEST_STORY = "wheretheressmoke"
+STORY_TR = 2.0  # ds003020's TR; the story grid convention depends on it
+N_LOWLEVEL = 5
+
+#: Sizes that ``scale: real`` substitutes, comparable to ds003020 UTS01-03.
+REAL_SCALE = {
+    "n_train_stories": 83,
+    "story_trs": 345,
+    "n_train_movie_runs": 12,
+    "movie_run_trs": 300,
+    "n_pair_images": 31014,
+    "n_val_images": 1014,
+    "n_test_images": 1000,
+}
+
+
+@dataclass(frozen=True)
+class SimulationSettings:
+    """Every knob of the synthetic dataset (config section ``simulate``).
+
+    See ``config/README.md`` for the meaning and default of each key.
+    """
+
+    seed: int = 0
+    scale: str = "small"
+    subjects: tuple[str, ...] = ("UTS01", "UTS02")
+    n_train_stories: int = 8
+    story_trs: int = 170
+    n_train_movie_runs: int = 4
+    movie_run_trs: int = 150
+    movie_fps: int = 15
+    frame_size: int = 64
+    n_pair_images: int = 2000
+    n_val_images: int = 100
+    n_test_images: int = 200
+    captions_per_image: int = 5
+    n_concepts: int = 8
+    concept_word_prob: float = 0.5
+    snr: float = 1.0
+    test_repeats: int = 5
+    patch_radius_mm: float = 20.0
+    patches_per_region: int = 2
+    nan_voxels: int = 3
+
+    def resolved(self) -> "SimulationSettings":
+        """The settings with ``scale: real`` sizes substituted."""
+        if self.scale == "real":
+            return replace(self, **REAL_SCALE)
+        if self.scale != "small":
+            raise ValueError(f"simulate.scale must be 'small' or 'real', got {self.scale!r}")
+        return self
+
+    @classmethod
+    def from_config(cls, section: dict) -> "SimulationSettings":
+        """Build from the ``simulate`` config section (unknown keys are ignored here; the schema rejects them)."""
+        known = {k: v for k, v in section.items() if k in cls.__dataclass_fields__}
+        if "subjects" in known:
+            known["subjects"] = tuple(known["subjects"])
+        return cls(**known)
+
+
+@dataclass(frozen=True)
+class SyntheticPaths:
+    """Where the synthetic dataset goes."""
+
+    stories_root: Path
+    movies_root: Path
+    pairs_root: Path
+    ground_truth: Path
+
+    def roots(self) -> tuple[Path, Path, Path]:
+        return (self.stories_root, self.movies_root, self.pairs_root)
+
+
+def story_names(n_train: int) -> list[str]:
+    """Names of the training stories, then the test story."""
+    names = list(STORY_NAMES[:n_train]) + [f"story{i:03d}" for i in range(len(STORY_NAMES), n_train)]
+    return names + [TEST_STORY]
+
+
+def simulate_dataset(settings: SimulationSettings, paths: SyntheticPaths, progress: bool = False) -> None:
+    """Write the whole synthetic dataset and its ground truth.
+
+    Everything is built in a temporary folder beside the targets and moved into
+    place at the end, so a failure leaves nothing partial behind.
+
+    Parameters
+    ----------
+    settings : SimulationSettings
+    paths : SyntheticPaths
+    progress : bool
+        Show progress bars.
+    """
+    settings = settings.resolved()
+    parent = Path(paths.ground_truth).parent
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".simulate-", dir=parent))
+    try:
+        staged = SyntheticPaths(staging / "stories", staging / "movies", staging / "pairs", staging / "ground_truth.h5")
+        _simulate_into(settings, staged, progress)
+        for source, target in zip(staged.roots() + (staged.ground_truth,), paths.roots() + (paths.ground_truth,)):
+            target = Path(target)
+            if target.is_dir():
+                shutil.rmtree(target)
+            elif target.exists():
+                target.unlink()
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(source), str(target))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _simulate_into(settings: SimulationSettings, paths: SyntheticPaths, progress: bool) -> None:
+    rng = np.random.default_rng(settings.seed)
+    lexicon = make_lexicon(settings.n_concepts, seed=settings.seed)
+    regions = fsaverage5_regions()
+    voxel_class = plant_classes(
+        regions, brain_module.fsaverage5_sphere_coordinates(), settings.patch_radius_mm, settings.patches_per_region, rng
+    )
+    planted = plant_weights(voxel_class, settings.n_concepts, N_LOWLEVEL, rng)
+    with h5py.File(paths.ground_truth, "w") as truth:
+        _write_truth_header(truth, settings, lexicon, planted, regions.labels)
+        story_latents = _write_stories(settings, lexicon, paths.stories_root, rng, truth)
+        movie_latents = _write_movie_stimuli(settings, lexicon, paths.movies_root, rng, truth)
+        _write_pairs(settings, lexicon, paths.pairs_root, rng, truth)
+    nan_voxels = rng.choice(np.flatnonzero(voxel_class == 0), size=settings.nan_voxels, replace=False)
+    for subject_index, subject in enumerate(settings.subjects):
+        _write_story_responses(settings, planted, story_latents, subject, subject_index, paths.stories_root, nan_voxels)
+        _write_movie_responses(settings, planted, movie_latents, subject, subject_index, paths.movies_root)
+
+
+def _write_truth_header(truth: h5py.File, settings: SimulationSettings, lexicon: Lexicon, planted: PlantedBrain, region_labels: np.ndarray) -> None:
+    truth.create_dataset("voxel_class", data=planted.voxel_class.astype(np.int8))
+    truth.create_dataset("concept_weights", data=planted.concept_weights.astype(np.float32))
+    truth.create_dataset("word_rate_weights", data=planted.word_rate_weights.astype(np.float32))
+    truth.create_dataset("lowlevel_weights", data=planted.lowlevel_weights.astype(np.float32))
+    truth.create_dataset("region_labels", data=region_labels)
+    truth["voxel_class"].attrs["classes"] = json.dumps(brain_module.CLASS_NAMES)
+    for key, value in asdict(settings).items():
+        truth.attrs[key] = json.dumps(value) if isinstance(value, (tuple, list)) else value
+    truth.attrs["concept_names"] = json.dumps(lexicon.names)
+    truth.attrs["concept_words"] = json.dumps(lexicon.words)
+    truth.attrs["hrf"] = "SPM canonical double gamma"
+
+
+def _story_grid(n_trs_scan: int) -> np.ndarray:
+    """Times (s from sound onset) of ds003020's feature grid: n_trs_scan - 5 TR mid-points."""
+    return np.arange(n_trs_scan - 5) * STORY_TR - 10.0 + STORY_TR / 2
+
+
+def _write_stories(settings, lexicon, root: Path, rng, truth) -> dict[str, dict[str, np.ndarray]]:
+    derivative = root / "derivative"
+    (derivative / "TextGrids").mkdir(parents=True)
+    names = story_names(settings.n_train_stories)
+    respdict, latents = {}, {}
+    for index, name in enumerate(names):
+        n_trs_scan = int(settings.story_trs + rng.integers(-settings.story_trs // 10, settings.story_trs // 10 + 1))
+        grid = _story_grid(n_trs_scan)
+        duration = grid[-1] - 5.0
+        story = make_story(lexicon, duration, settings.concept_word_prob, rng)
+        form = "short_textgrid" if index == 1 else "long_textgrid"
+        write_story_textgrid(story, derivative / "TextGrids" / f"{name}.TextGrid", duration + 2.0, form, overlapping_phones=name == TEST_STORY)
+        words = ~story.is_filler
+        midpoints = (story.onsets + story.offsets)[words] / 2
+        bins = np.floor((midpoints - (grid[0] - STORY_TR / 2)) / STORY_TR).astype(int)
+        concepts = np.zeros((len(grid), settings.n_concepts))
+        np.add.at(concepts, (bins[story.concepts[words] >= 0], story.concepts[words][story.concepts[words] >= 0]), 1.0)
+        word_rate = np.bincount(bins, minlength=len(grid)).astype(float)
+        latents[name] = {
+            "concepts": convolve_hrf(concepts, STORY_TR)[10:-5],
+            "word_rate": convolve_hrf(word_rate[:, None], STORY_TR)[10:-5, 0],
+        }
+        respdict[name] = n_trs_scan
+        group = truth.create_group(f"stories/{name}")
+        for key, value in latents[name].items():
+            group.create_dataset(key, data=value.astype(np.float32))
+    (derivative / "respdict.json").write_text(json.dumps(respdict, indent=1))
+    (derivative / "subject_xfms.json").write_text(json.dumps({s: f"{s}_auto" for s in settings.subjects}, indent=1))
+    return latents
+
+
+def _movie_run_names(n_train: int) -> list[str]:
+    return [f"train_{i:02d}" for i in range(n_train)] + ["test"]
+
+
+def _write_movie_stimuli(settings, lexicon, root: Path, rng, truth) -> dict[str, dict[str, np.ndarray]]:
+    (root / "stimuli").mkdir(parents=True)
+    latents = {}
+    for name in _movie_run_names(settings.n_train_movie_runs):
+        n_trs = settings.movie_run_trs
+        n_frames = int(round(n_trs * STORY_TR * settings.movie_fps))
+        shots = make_shots(n_frames, settings.movie_fps, settings.n_concepts, rng)
+        frames = render_movie(lexicon, shots, settings.movie_fps, settings.frame_size, rng)
+        with h5py.File(root / "stimuli" / f"{name}.hdf", "w") as handle:
+            handle.create_dataset("stimuli", data=frames, chunks=(min(64, n_frames), *frames.shape[1:]))
+        tr_of_frame = (np.arange(n_frames) / settings.movie_fps // STORY_TR).astype(int)
+        concept_of_frame = np.concatenate([np.full(s.n_frames, s.concept) for s in shots])
+        concepts = np.zeros((n_trs, settings.n_concepts))
+        np.add.at(concepts, (tr_of_frame, concept_of_frame), 1.0)
+        concepts /= np.bincount(tr_of_frame, minlength=n_trs)[:, None]
+        lowlevel = np.zeros((n_trs, N_LOWLEVEL))
+        np.add.at(lowlevel, tr_of_frame, lowlevel_frame_features(frames))
+        lowlevel /= np.bincount(tr_of_frame, minlength=n_trs)[:, None]
+        lowlevel -= lowlevel.mean(axis=0)
+        latents[name] = {"concepts": convolve_hrf(concepts, STORY_TR), "lowlevel": convolve_hrf(lowlevel, STORY_TR)}
+        group = truth.create_group(f"movies/{name}")
+        for key, value in latents[name].items():
+            group.create_dataset(key, data=value.astype(np.float32))
+    return latents
+
+
+def _write_pairs(settings, lexicon, root: Path, rng, truth) -> None:
+    from PIL import Image
+
+    image_dir = root / "flickr30k-images"
+    image_dir.mkdir(parents=True)
+    n_images = settings.n_pair_images
+    splits = np.array(["train"] * (n_images - settings.n_val_images - settings.n_test_images) + ["val"] * settings.n_val_images + ["test"] * settings.n_test_images)
+    splits = splits[rng.permutation(n_images)]
+    concepts = rng.integers(settings.n_concepts, size=n_images)
+    images, sentence_id = [], 0
+    for image_id in range(n_images):
+        look = render_look(
+            lexicon, int(concepts[image_id]), settings.frame_size, float(rng.uniform(0.55, 1.45)),
+            np.array([rng.uniform(0, 2 * np.pi)]), (float(rng.uniform(-0.2, 0.2)), float(rng.uniform(-0.2, 0.2))), rng,
+        )[0]
+        filename = f"{1000000 + image_id}.jpg"
+        Image.fromarray(look).save(image_dir / filename, quality=95)
+        sentences = []
+        for _ in range(settings.captions_per_image):
+            tokens = make_caption(lexicon, int(concepts[image_id]), settings.concept_word_prob, rng)
+            raw = " ".join(tokens).capitalize() + " ."
+            sentences.append({"raw": raw, "tokens": tokens, "imgid": image_id, "sentid": sentence_id})
+            sentence_id += 1
+        images.append({
+            "filename": filename, "imgid": image_id, "split": str(splits[image_id]),
+            "sentids": [s["sentid"] for s in sentences], "sentences": sentences,
+        })
+    (root / "dataset_flickr30k.json").write_text(json.dumps({"dataset": "flickr30k", "images": images}))
+    truth.create_dataset("pairs/concepts", data=concepts.astype(np.int16))
+
+
+def _write_story_responses(settings, planted, latents, subject, subject_index, root: Path, nan_voxels) -> None:
+    rng = np.random.default_rng([settings.seed, subject_index, 1])
+    names = list(latents)
+    signals = [voxel_signal(planted, latents[n]["concepts"], latents[n]["word_rate"], None) for n in names]
+    scales = [1 / np.sqrt(settings.test_repeats) if n == TEST_STORY else 1.0 for n in names]
+    responses = add_noise(signals, settings.snr, scales, rng)
+    folder = root / "derivative" / "preprocessed_data" / subject
+    folder.mkdir(parents=True)
+    for index, (name, data) in enumerate(zip(names, responses)):
+        if subject_index == 0 and index == 0:
+            data[:, nan_voxels] = np.nan
+        with h5py.File(folder / f"{name}.hf5", "w") as handle:
+            handle.create_dataset("data", data=data)
+
+
+def _write_movie_responses(settings, planted, latents, subject, subject_index, root: Path) -> None:
+    rng = np.random.default_rng([settings.seed, subject_index, 2])
+    names = list(latents)
+    signals = [voxel_signal(planted, latents[n]["concepts"], None, latents[n]["lowlevel"]) for n in names]
+    scales = [1 / np.sqrt(settings.test_repeats) if n == "test" else 1.0 for n in names]
+    responses = add_noise(signals, settings.snr, scales, rng)
+    train = responses[:-1]
+    (root / "responses").mkdir(parents=True, exist_ok=True)
+    with h5py.File(root / "responses" / f"{subject}_responses.hdf", "w") as handle:
+        handle.create_dataset("Y_train", data=np.concatenate(train))
+        handle.create_dataset("Y_test", data=responses[-1])
+        handle.create_dataset("run_onsets", data=np.cumsum([0] + [len(r) for r in train[:-1]]).astype(np.int64))

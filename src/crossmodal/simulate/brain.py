@@ -1,0 +1,200 @@
+"""The synthetic brain: voxel classes planted by location, their weights, HRF, noise."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from scipy import signal, stats
+
+from crossmodal.regions import RegionMap
+
+NONE, LANGUAGE_ONLY, VISION_ONLY, MULTIMODAL = 0, 1, 2, 3
+CLASS_NAMES = ("none", "language-only", "vision-only", "multimodal")
+
+
+@lru_cache(maxsize=1)
+def fsaverage5_sphere_coordinates() -> np.ndarray:
+    """Spherical-mesh coordinates of fsaverage5, left then right.
+
+    Returns
+    -------
+    coordinates : array of shape (20484, 3), float64 (radius about 100 mm)
+    """
+    from nilearn.datasets import load_fsaverage
+
+    sphere = load_fsaverage("fsaverage5")["sphere"]
+    return np.vstack([sphere.parts["left"].coordinates, sphere.parts["right"].coordinates]).astype(float)
+
+
+@dataclass(frozen=True)
+class PlantedBrain:
+    """Voxel classes and response weights of the synthetic brain.
+
+    Attributes
+    ----------
+    voxel_class : array of shape (n_voxels,), int
+        0 none, 1 language-only, 2 vision-only, 3 multimodal.
+    concept_weights : array of shape (n_voxels, n_concepts), float
+        Weights on the concept time courses (same in both modalities for
+        multimodal voxels; zero for classes 0 and 2).
+    word_rate_weights : array of shape (n_voxels,), float
+        Weight on the word rate (language-only voxels only).
+    lowlevel_weights : array of shape (n_voxels, n_lowlevel), float
+        Weights on low-level visual content (vision-only voxels only).
+    """
+
+    voxel_class: np.ndarray
+    concept_weights: np.ndarray
+    word_rate_weights: np.ndarray
+    lowlevel_weights: np.ndarray
+
+
+def plant_classes(regions: RegionMap, sphere: np.ndarray, patch_radius: float, patches_per_region: int, rng: np.random.Generator) -> np.ndarray:
+    """Plant voxel classes by cortical location.
+
+    Vision-only voxels fill occipital cortex. In each hemisphere,
+    ``patches_per_region`` multimodal patches are centred at random vertices of
+    parietal, temporal and prefrontal cortex (outside primary auditory
+    cortex), and as many language-only patches in temporal and prefrontal
+    cortex; a patch is every vertex within ``patch_radius`` mm on the sphere.
+
+    Parameters
+    ----------
+    regions : RegionMap
+    sphere : array of shape (n_voxels, 3)
+    patch_radius : float
+    patches_per_region : int
+    rng : numpy Generator
+
+    Returns
+    -------
+    voxel_class : array of shape (n_voxels,), int8
+    """
+    voxel_class = np.zeros(len(sphere), dtype=np.int8)
+    voxel_class[regions.mask("occipital")] = VISION_ONLY
+    hemisphere = np.arange(len(sphere)) >= len(sphere) // 2
+    plan = [(MULTIMODAL, ("parietal", "temporal", "prefrontal")), (LANGUAGE_ONLY, ("temporal", "prefrontal"))]
+    for planted_class, region_names in plan:
+        for right in (False, True):
+            for name in region_names:
+                candidates = np.flatnonzero(regions.mask(name) & (hemisphere == right) & ~regions.primary_auditory & (voxel_class == NONE))
+                for centre in rng.choice(candidates, size=patches_per_region, replace=False):
+                    near = np.linalg.norm(sphere - sphere[centre], axis=1) < patch_radius
+                    voxel_class[near & (hemisphere == right) & (voxel_class == NONE)] = planted_class
+    return voxel_class
+
+
+def plant_weights(voxel_class: np.ndarray, n_concepts: int, n_lowlevel: int, rng: np.random.Generator) -> PlantedBrain:
+    """Draw response weights for every planted voxel.
+
+    Concept weights are a smooth mixture: each responsive voxel's weights are
+    one of a few random prototypes plus individual variation, so nearby
+    voxels share tuning and the weights have low-rank structure.
+
+    Returns
+    -------
+    PlantedBrain
+    """
+    n_voxels = len(voxel_class)
+    concept_voxels = np.isin(voxel_class, (LANGUAGE_ONLY, MULTIMODAL))
+    prototypes = rng.normal(size=(6, n_concepts))
+    choice = rng.integers(len(prototypes), size=n_voxels)
+    concept_weights = prototypes[choice] + 0.7 * rng.normal(size=(n_voxels, n_concepts))
+    concept_weights[~concept_voxels] = 0.0
+    word_rate_weights = np.where(voxel_class == LANGUAGE_ONLY, rng.uniform(0.5, 1.5, size=n_voxels), 0.0)
+    lowlevel_weights = rng.normal(size=(n_voxels, n_lowlevel))
+    lowlevel_weights[voxel_class != VISION_ONLY] = 0.0
+    return PlantedBrain(voxel_class, concept_weights, word_rate_weights, lowlevel_weights)
+
+
+def canonical_hrf(tr: float, length: float = 32.0) -> np.ndarray:
+    """SPM's canonical double-gamma haemodynamic response sampled every ``tr``.
+
+    Returns
+    -------
+    hrf : array of shape (ceil(length / tr),), summing to 1
+    """
+    times = np.arange(0.0, length, tr)
+    hrf = stats.gamma.pdf(times, 6) - stats.gamma.pdf(times, 16) / 6.0
+    return hrf / hrf.sum()
+
+
+def convolve_hrf(time_courses: np.ndarray, tr: float) -> np.ndarray:
+    """Causally convolve TR-sampled time courses with the canonical HRF.
+
+    Parameters
+    ----------
+    time_courses : array of shape (n_trs, n_features)
+    tr : float
+
+    Returns
+    -------
+    array of shape (n_trs, n_features)
+    """
+    return signal.lfilter(canonical_hrf(tr), [1.0], time_courses, axis=0)
+
+
+def voxel_signal(brain: PlantedBrain, concepts: np.ndarray, word_rate: np.ndarray | None, lowlevel: np.ndarray | None) -> np.ndarray:
+    """Noise-free response of every voxel to one modality's latents.
+
+    Parameters
+    ----------
+    brain : PlantedBrain
+    concepts : array of shape (n_trs, n_concepts)
+        HRF-convolved concept time courses.
+    word_rate : array of shape (n_trs,) or None
+        HRF-convolved word rate (stories only).
+    lowlevel : array of shape (n_trs, n_lowlevel) or None
+        HRF-convolved low-level visual content (movies only).
+
+    Returns
+    -------
+    signal : array of shape (n_trs, n_voxels), float32
+        Multimodal voxels respond to concepts in both modalities;
+        language-only voxels to concepts and word rate in stories only;
+        vision-only voxels to low-level content in movies only.
+    """
+    weights = brain.concept_weights.copy()
+    if word_rate is None:
+        weights[brain.voxel_class == LANGUAGE_ONLY] = 0.0
+    out = concepts @ weights.T
+    if word_rate is not None:
+        out += word_rate[:, None] * brain.word_rate_weights[None, :]
+    if lowlevel is not None:
+        out += lowlevel @ brain.lowlevel_weights.T
+    return out.astype(np.float32)
+
+
+def add_noise(signal_runs: list[np.ndarray], snr: float, noise_scales: list[float], rng: np.random.Generator) -> list[np.ndarray]:
+    """Scale signals to unit variance per voxel, add noise at ``snr``, z-score runs.
+
+    The signal of each voxel is scaled so that its variance over all runs of
+    the modality is ``snr`` (noise variance 1 for a single presentation);
+    a run averaged over ``r`` repeats has noise scale ``1 / sqrt(r)``. Each
+    run is then z-scored per voxel, as ds003020 responses are.
+
+    Parameters
+    ----------
+    signal_runs : list of arrays of shape (n_trs_i, n_voxels)
+    snr : float
+    noise_scales : list of float, one per run
+    rng : numpy Generator
+
+    Returns
+    -------
+    list of arrays of shape (n_trs_i, n_voxels), float32
+    """
+    n_total = sum(len(run) for run in signal_runs)
+    mean = sum(run.sum(axis=0, dtype=np.float64) for run in signal_runs) / n_total
+    variance = sum(((run - mean) ** 2).sum(axis=0, dtype=np.float64) for run in signal_runs) / n_total
+    scale = (np.sqrt(snr) / np.where(variance > 0, np.sqrt(variance), 1.0)).astype(np.float32)
+    responses = []
+    for run_signal, noise_scale in zip(signal_runs, noise_scales):
+        noisy = run_signal.astype(np.float32) * scale
+        noisy += np.float32(noise_scale) * rng.standard_normal(run_signal.shape, dtype=np.float32)
+        noisy -= noisy.mean(axis=0)
+        noisy /= noisy.std(axis=0)
+        responses.append(noisy)
+    return responses

@@ -1,0 +1,19 @@
+# Load every dataset through the real loaders and summarise it.
+
+
+rule validate_data:
+    """Read every subject's stories, movies and the pairs; write counts per subject and modality."""
+    input:
+        dataset_inputs,
+    output:
+        summary="results/data/summary.tsv",
+        pairs="results/data/pairs_summary.tsv",
+    params:
+        subjects=SUBJECTS,
+        data=config["data"],
+    log:
+        "results/logs/validate_data.log",
+    resources:
+        mem_mb=2000,
+    script:
+        "../scripts/validate_data.py"

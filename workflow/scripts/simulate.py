@@ -1,0 +1,18 @@
+"""Rule simulate: write the synthetic dataset in the real layouts."""
+
+from pathlib import Path
+
+from crossmodal.logs import setup_logging
+from crossmodal.simulate import SimulationSettings, SyntheticPaths, simulate_dataset
+
+log = setup_logging(snakemake.log[0])
+settings = SimulationSettings.from_config({**snakemake.params.settings, "subjects": snakemake.params.subjects})
+paths = SyntheticPaths(
+    stories_root=Path(snakemake.params.data["stories"]["root"]),
+    movies_root=Path(snakemake.params.data["movies"]["root"]),
+    pairs_root=Path(snakemake.params.data["pairs"]["root"]),
+    ground_truth=Path(snakemake.output.ground_truth),
+)
+log.info("simulating %s", settings.resolved())
+simulate_dataset(settings, paths, progress=True)
+log.info("wrote %s, %s, %s and %s", *paths.roots(), paths.ground_truth)

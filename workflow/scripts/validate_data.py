@@ -1,0 +1,20 @@
+"""Rule validate_data: load every dataset through the loaders; write summary tables."""
+
+import pandas as pd
+
+from crossmodal.data import load_karpathy_pairs, load_modality
+from crossmodal.data.summary import summarize_modality, summarize_pairs
+from crossmodal.logs import setup_logging
+
+log = setup_logging(snakemake.log[0])
+data_config = snakemake.params.data
+rows = []
+for subject in snakemake.params.subjects:
+    for modality, section in (("story", data_config["stories"]), ("movie", data_config["movies"])):
+        row = summarize_modality(load_modality(section, modality, subject))
+        log.info("%s %s: %s", subject, modality, row)
+        rows.append(row)
+pd.DataFrame(rows).to_csv(snakemake.output.summary, sep="\t", index=False)
+pairs = summarize_pairs(load_karpathy_pairs(data_config["pairs"]["root"]))
+log.info("pairs: %s", pairs)
+pd.DataFrame(pairs).to_csv(snakemake.output.pairs, sep="\t", index=False)
