@@ -195,7 +195,7 @@ def _write_stories(settings, lexicon, root: Path, rng, truth) -> dict[str, dict[
     for index, name in enumerate(names):
         n_trs_scan = int(settings.story_trs + rng.integers(-settings.story_trs // 10, settings.story_trs // 10 + 1))
         grid = _story_grid(n_trs_scan)
-        duration = grid[-1] - 5.0
+        duration = grid[-6]  # words end by the last kept response row
         story = make_story(lexicon, duration, settings.concept_word_prob, rng)
         form = "short_textgrid" if index == 1 else "long_textgrid"
         write_story_textgrid(story, derivative / "TextGrids" / f"{name}.TextGrid", duration + 2.0, form, overlapping_phones=name == TEST_STORY)

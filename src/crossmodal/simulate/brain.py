@@ -58,7 +58,8 @@ def plant_classes(regions: RegionMap, sphere: np.ndarray, patch_radius: float, p
     ``patches_per_region`` multimodal patches are centred at random vertices of
     parietal, temporal and prefrontal cortex (outside primary auditory
     cortex), and as many language-only patches in temporal and prefrontal
-    cortex; a patch is every vertex within ``patch_radius`` mm on the sphere.
+    cortex; a patch is every vertex of those regions within ``patch_radius``
+    mm of its centre on the sphere.
 
     Parameters
     ----------
@@ -77,12 +78,13 @@ def plant_classes(regions: RegionMap, sphere: np.ndarray, patch_radius: float, p
     hemisphere = np.arange(len(sphere)) >= len(sphere) // 2
     plan = [(MULTIMODAL, ("parietal", "temporal", "prefrontal")), (LANGUAGE_ONLY, ("temporal", "prefrontal"))]
     for planted_class, region_names in plan:
+        allowed = np.isin(regions.labels, [regions.names.index(n) for n in region_names]) & ~regions.primary_auditory
         for right in (False, True):
             for name in region_names:
-                candidates = np.flatnonzero(regions.mask(name) & (hemisphere == right) & ~regions.primary_auditory & (voxel_class == NONE))
+                candidates = np.flatnonzero(regions.mask(name) & allowed & (hemisphere == right) & (voxel_class == NONE))
                 for centre in rng.choice(candidates, size=patches_per_region, replace=False):
                     near = np.linalg.norm(sphere - sphere[centre], axis=1) < patch_radius
-                    voxel_class[near & (hemisphere == right) & (voxel_class == NONE)] = planted_class
+                    voxel_class[near & allowed & (hemisphere == right) & (voxel_class == NONE)] = planted_class
     return voxel_class
 
 

@@ -1,0 +1,41 @@
+"""Shared fixtures: one synthetic dataset per test session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crossmodal.simulate import SimulationSettings, SyntheticPaths, simulate_dataset
+
+REPO = Path(__file__).resolve().parents[1]
+
+#: A small but complete synthetic dataset for fast loader and unit tests.
+SMALL_SETTINGS = SimulationSettings(
+    subjects=("UTS01",), n_train_stories=2, story_trs=80, n_train_movie_runs=2, movie_run_trs=40,
+    n_pair_images=60, n_val_images=10, n_test_images=10, frame_size=16, nan_voxels=2,
+)
+
+
+def synthetic_paths(root: Path) -> SyntheticPaths:
+    return SyntheticPaths(root / "ds003020", root / "shortclips", root / "flickr30k", root / "ground_truth.h5")
+
+
+@pytest.fixture(scope="session")
+def small_dataset(tmp_path_factory) -> SyntheticPaths:
+    """A small synthetic dataset (1 subject, 2+1 stories, 2+1 movie runs, 60 pairs)."""
+    paths = synthetic_paths(tmp_path_factory.mktemp("small"))
+    simulate_dataset(SMALL_SETTINGS, paths)
+    return paths
+
+
+@pytest.fixture(scope="session")
+def default_dataset(tmp_path_factory) -> SyntheticPaths:
+    """The synthetic dataset of the default config (2 subjects, 8+1 stories, 4+1 movie runs)."""
+    import yaml
+
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    settings = SimulationSettings.from_config({**config["simulate"], "subjects": config["subjects"]})
+    paths = synthetic_paths(tmp_path_factory.mktemp("default"))
+    simulate_dataset(settings, paths)
+    return paths

@@ -1,0 +1,115 @@
+"""The synthetic dataset: deterministic, planted by location, and recoverable in principle."""
+
+import h5py
+import numpy as np
+import pytest
+from sklearn.metrics import roc_auc_score
+
+from crossmodal.data import load_ds003020, load_shortclips
+from crossmodal.regions import fsaverage5_regions
+from crossmodal.simulate import TEST_STORY, simulate_dataset
+from crossmodal.simulate.brain import LANGUAGE_ONLY, MULTIMODAL, NONE, VISION_ONLY, canonical_hrf
+
+from conftest import SMALL_SETTINGS, synthetic_paths
+
+
+def _all_arrays(path):
+    arrays = {}
+    with h5py.File(path, "r") as handle:
+        handle.visititems(lambda name, obj: arrays.__setitem__(name, obj[()]) if isinstance(obj, h5py.Dataset) else None)
+    return arrays
+
+
+def test_same_seed_same_files(small_dataset, tmp_path):
+    again = synthetic_paths(tmp_path)
+    simulate_dataset(SMALL_SETTINGS, again)
+    for relative in ["derivative/preprocessed_data/UTS01/souls.hf5", "derivative/TextGrids/souls.TextGrid", "derivative/respdict.json"]:
+        assert (small_dataset.stories_root / relative).read_bytes() == (again.stories_root / relative).read_bytes() or relative.endswith(".hf5")
+    for path_a, path_b in [
+        (small_dataset.ground_truth, again.ground_truth),
+        (small_dataset.stories_root / "derivative/preprocessed_data/UTS01/souls.hf5", again.stories_root / "derivative/preprocessed_data/UTS01/souls.hf5"),
+        (small_dataset.movies_root / "responses/UTS01_responses.hdf", again.movies_root / "responses/UTS01_responses.hdf"),
+        (small_dataset.movies_root / "stimuli/test.hdf", again.movies_root / "stimuli/test.hdf"),
+    ]:
+        a, b = _all_arrays(path_a), _all_arrays(path_b)
+        assert a.keys() == b.keys()
+        for key in a:
+            np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+    assert (small_dataset.pairs_root / "dataset_flickr30k.json").read_text() == (again.pairs_root / "dataset_flickr30k.json").read_text()
+
+
+def test_other_seed_other_data(small_dataset, tmp_path):
+    from dataclasses import replace
+
+    other = synthetic_paths(tmp_path)
+    simulate_dataset(replace(SMALL_SETTINGS, seed=1), other)
+    a = load_shortclips(small_dataset.movies_root, "UTS01").test_runs[0].read()
+    b = load_shortclips(other.movies_root, "UTS01").test_runs[0].read()
+    assert not np.allclose(a, b)
+
+
+def test_files_pass_loader_invariants(small_dataset):
+    stories = load_ds003020(small_dataset.stories_root, "UTS01", [TEST_STORY])
+    movies = load_shortclips(small_dataset.movies_root, "UTS01")
+    assert stories.n_voxels == movies.n_voxels == 20484
+    for run in stories.runs + movies.runs:
+        responses = run.read()
+        np.testing.assert_allclose(responses.mean(axis=0)[responses.std(axis=0) > 0], 0, atol=1e-4)
+    words = stories.stimuli[TEST_STORY]
+    assert words.times.max() < stories.test_runs[0].tr_times.max()
+
+
+def test_classes_planted_by_location(small_dataset):
+    regions = fsaverage5_regions()
+    with h5py.File(small_dataset.ground_truth, "r") as truth:
+        voxel_class = truth["voxel_class"][()]
+        weights = truth["concept_weights"][()]
+        assert truth.attrs["seed"] == 0 and truth.attrs["n_concepts"] == 8
+    assert np.all(voxel_class[regions.mask("occipital")] == VISION_ONLY)
+    assert np.all(voxel_class[~regions.mask("occipital")] != VISION_ONLY)
+    multimodal_regions = regions.labels[voxel_class == MULTIMODAL]
+    assert set(np.unique(multimodal_regions)) <= {regions.names.index(n) for n in ("parietal", "temporal", "prefrontal")}
+    for planted in (LANGUAGE_ONLY, MULTIMODAL):
+        assert 0.01 < np.mean(voxel_class == planted) < 0.15
+    assert np.mean(voxel_class == NONE) > 0.5
+    assert np.all(weights[voxel_class == NONE] == 0) and np.all(np.abs(weights[voxel_class == MULTIMODAL]).sum(axis=1) > 0)
+
+
+def test_hrf_closed_form():
+    hrf = canonical_hrf(2.0)
+    assert hrf.sum() == pytest.approx(1.0)
+    assert 4.0 <= 2.0 * np.argmax(hrf) <= 6.0  # peak 4-6 s after the event
+    assert hrf[6:].min() < 0  # undershoot
+
+
+def _ridge_test_correlation(train_x, train_y, test_x, test_y, alpha=1.0):
+    mean_x, mean_y = train_x.mean(0), train_y.mean(0)
+    x, y = train_x - mean_x, train_y - mean_y
+    weights = np.linalg.solve(x.T @ x + alpha * np.eye(x.shape[1]), x.T @ y)
+    predicted = (test_x - mean_x) @ weights
+    predicted = (predicted - predicted.mean(0)) / (predicted.std(0) + 1e-12)
+    observed = (test_y - test_y.mean(0)) / (test_y.std(0) + 1e-12)
+    return (predicted * observed).mean(0)
+
+
+@pytest.mark.parametrize("modality", ["story", "movie"])
+def test_planted_truth_recoverable_from_latents(default_dataset, modality):
+    """Ridge from the true latent time courses separates responsive from class-0 voxels (AUC >= 0.95)."""
+    with h5py.File(default_dataset.ground_truth, "r") as truth:
+        voxel_class = truth["voxel_class"][()]
+        if modality == "story":
+            data = load_ds003020(default_dataset.stories_root, "UTS01", [TEST_STORY])
+            latent = {n: np.column_stack([truth[f"stories/{n}/concepts"][()], truth[f"stories/{n}/word_rate"][()]]) for n in truth["stories"]}
+            responsive = np.isin(voxel_class, (LANGUAGE_ONLY, MULTIMODAL))
+        else:
+            data = load_shortclips(default_dataset.movies_root, "UTS01")
+            latent = {n: np.column_stack([truth[f"movies/{n}/concepts"][()], truth[f"movies/{n}/lowlevel"][()]]) for n in truth["movies"]}
+            responsive = np.isin(voxel_class, (VISION_ONLY, MULTIMODAL))
+    train_x = np.concatenate([latent[r.name] for r in data.train_runs])
+    train_y = np.concatenate([r.read() for r in data.train_runs])
+    test_x, test_y = latent[data.test_runs[0].name], data.test_runs[0].read()
+    correlation = _ridge_test_correlation(train_x, train_y, test_x, test_y)
+    considered = responsive | (voxel_class == NONE)
+    auc = roc_auc_score(responsive[considered], correlation[considered])
+    assert auc >= 0.95
+    assert np.median(correlation[voxel_class == NONE]) == pytest.approx(0.0, abs=0.05)
