@@ -3,6 +3,11 @@
 import sys
 from pathlib import Path
 
+# The library, importable here even where it is not installed. Scripts find it
+# through workflow/scripts/crossmodal, a link to src/crossmodal (Snakemake puts
+# the scripts folder on their sys.path), so conda envs and cluster jobs need no install.
+sys.path.insert(0, str(Path(workflow.basedir) / "src"))
+
 from crossmodal.config import validate_config
 from crossmodal.errors import InputError
 

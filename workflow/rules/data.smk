@@ -15,5 +15,7 @@ rule validate_data:
         "results/logs/validate_data.log",
     resources:
         mem_mb=2000,
+    conda:
+        "../../envs/crossmodal.yaml"
     script:
         "../scripts/validate_data.py"

@@ -16,5 +16,7 @@ if SYNTHETIC:
         resources:
             mem_mb=4000,
             runtime=30,
+        conda:
+            "../../envs/crossmodal.yaml"
         script:
             "../scripts/simulate.py"
