@@ -13,10 +13,19 @@ configfile: "config/config.yaml"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/simulate.smk"
 include: "workflow/rules/data.smk"
+include: "workflow/rules/features.smk"
+include: "workflow/rules/encoding.smk"
+include: "workflow/rules/transfer.smk"
 
 
 rule all:
     input:
         "results/data/summary.tsv",
         "results/data/pairs_summary.tsv",
+        extraction_targets(),
+        "results/tables/encoding_summary.tsv",
+        "results/tables/transfer_regions.tsv",
+        "results/tables/multimodal_vs_unimodal.tsv",
+        expand("results/{model}/alignment/layer-{layer}_retrieval.tsv", zip, **alignment_layers()),
+        validation_targets(),
     default_target: True

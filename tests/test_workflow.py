@@ -1,5 +1,6 @@
 """The whole default workflow, run once in a temporary copy of the repository."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -62,3 +63,60 @@ def test_bad_config_one_line(tmp_path, override, message):
     lines = [line for line in result.stderr.splitlines() if line.startswith("Config error:")]
     assert len(lines) == 1 and message in lines[0], result.stderr
     assert not (workdir / "results").exists()
+
+
+def test_every_feature_file(default_run):
+    """One feature file per stimulus and model, every layer, on the stimulus' own clock."""
+    from crossmodal.features import read_layer_names, read_times
+
+    for model, modality, n_files, first_layer in [
+        ("tiny-bridgetower", "story", 9, "text.0"), ("tiny-bridgetower", "movie", 5, "vision.0"),
+        ("tiny-roberta", "story", 9, "text.0"), ("tiny-vit", "movie", 5, "vision.0"),
+    ]:
+        files = sorted((default_run / "results" / "features" / model / modality).glob("*.h5"))
+        assert len(files) == n_files
+        layers = read_layer_names(files[0])
+        assert layers[0] == first_layer
+        assert any(name.startswith("cross_") for name in layers) == (model == "tiny-bridgetower")
+        assert np.all(np.diff(read_times(files[0])) > 0)
+    movie_times = read_times(default_run / "results/features/tiny-vit/movie/test.h5")
+    np.testing.assert_allclose(movie_times[:3], [0.0, 1.0, 2.0])  # 1 frame per second, frame i at i / 15 s
+
+
+def test_design_rows_match_responses(default_run):
+    """Design rows equal response rows run by run (ds003020: respdict - 20)."""
+    import json
+
+    from crossmodal.features.grid import load_design
+
+    respdict = json.loads((default_run / "results/synthetic/ds003020/derivative/respdict.json").read_text())
+    design = load_design(default_run / "results/bridgetower/UTS01/design/story_layer-cross.1.h5")
+    for index, run in enumerate(design.train_runs):
+        assert np.sum(design.train_run_ids == index) == respdict[run] - 20
+    assert design.test_runs == ["wheretheressmoke"] and len(design.test_design) == respdict["wheretheressmoke"] - 20
+    np.testing.assert_allclose(design.train_design.mean(axis=0)[-64:], 0.0, atol=0.05)  # z-scored with training statistics
+    assert design.train_design.shape[1] == 4 * 64  # four delays
+
+
+@pytest.mark.parametrize("model, layer", [("bridgetower", "cross.1"), ("unimodal", "tower.2")])
+@pytest.mark.parametrize("modality", ["story", "movie"])
+def test_within_modal_encoding_finds_planted_voxels(default_run, model, layer, modality):
+    """Within-modal test correlation separates planted responsive voxels from class 0 (AUC >= 0.9)."""
+    import h5py
+    from sklearn.metrics import roc_auc_score
+
+    from crossmodal.encoding import load_fit
+
+    with h5py.File(default_run / "results/synthetic/ground_truth.h5", "r") as truth:
+        voxel_class = truth["voxel_class"][()]
+    responsive = np.isin(voxel_class, (1, 3) if modality == "story" else (2, 3))
+    considered = responsive | (voxel_class == 0)
+    for subject in ("UTS01", "UTS02"):
+        fit = load_fit(default_run / f"results/{model}/{subject}/encoding/{modality}_layer-{layer}.h5")
+        assert roc_auc_score(responsive[considered], fit.test_scores[considered]) >= 0.9
+
+
+def test_encoding_summary(default_run):
+    table = pd.read_csv(default_run / "results/tables/encoding_summary.tsv", sep="\t")
+    assert len(table) == 2 * 2 * 2
+    assert {"median_test_r", "fraction_at_lowest_alpha", "fraction_at_highest_alpha"} <= set(table.columns)

@@ -23,6 +23,10 @@ SYNTHETIC = config["simulate"]["enabled"]
 
 wildcard_constraints:
     subject="|".join(SUBJECTS),
+    modality="story|movie",
+    split="train|val|test",
+    kind="captions|images",
+    layer=r"(cross|tower)\.\d+",
 
 
 def simulate_outputs():
@@ -42,3 +46,191 @@ def dataset_inputs(wildcards=None):
         return []
     outputs = simulate_outputs()
     return [outputs["respdict"], *outputs["movie_responses"], outputs["pairs"]]
+
+
+MODALITIES = ("story", "movie")
+MODELS = config["models"]
+
+
+def data_section(modality):
+    """The data config section of a modality."""
+    return config["data"]["stories" if modality == "story" else "movies"]
+
+
+def _synthetic_runs(modality):
+    from crossmodal.simulate import SimulationSettings, movie_run_names, story_names
+
+    settings = SimulationSettings.from_config(config["simulate"]).resolved()
+    if modality == "story":
+        names = story_names(settings.n_train_stories)
+    else:
+        names = movie_run_names(settings.n_train_movie_runs)
+    return names[:-1], names[-1:]
+
+
+_RUNS = {}
+
+
+def subject_runs(subject, modality):
+    """(train run names, test run names) of a subject; read from disk for real data."""
+    key = (subject, modality)
+    if key not in _RUNS:
+        if SYNTHETIC:
+            _RUNS[key] = _synthetic_runs(modality)
+        else:
+            from crossmodal.data import subject_run_names
+
+            _RUNS[key] = subject_run_names(data_section(modality), modality, subject)
+    return _RUNS[key]
+
+
+def all_runs(modality):
+    """Every run name of a modality over all subjects (stimuli are shared)."""
+    names = []
+    for subject in SUBJECTS:
+        train, test = subject_runs(subject, modality)
+        names += [n for n in train + test if n not in names]
+    return names
+
+
+def feature_model(model, modality):
+    """The feature model (registry name) a model set uses for a modality."""
+    return MODELS[model]["text_model" if modality == "story" else "vision_model"]
+
+
+def feature_file(model, modality, run):
+    return f"results/features/{feature_model(model, modality)}/{modality}/{run}.h5"
+
+
+def design_features(wildcards):
+    """Feature files of every run of the subject, for build_design."""
+    train, test = subject_runs(wildcards.subject, wildcards.modality)
+    return [feature_file(wildcards.model, wildcards.modality, run) for run in train + test]
+
+
+def extraction_targets():
+    """Every feature file the configured models need (stories, movies, pairs)."""
+    targets = []
+    for model in MODELS:
+        for modality in MODALITIES:
+            targets += [feature_file(model, modality, run) for run in all_runs(modality)]
+        targets += [
+            f"results/features/{MODELS[model]['text_model']}/pairs/{split}_captions.h5" for split in ("train", "test")
+        ]
+        targets += [
+            f"results/features/{MODELS[model]['vision_model']}/pairs/{split}_images.h5" for split in ("train", "test")
+        ]
+    return sorted(set(targets))
+
+
+def encoding_targets(suffix=".h5"):
+    """Every fitted encoding model (one per model, subject, modality, layer)."""
+    return [
+        f"results/{model}/{subject}/encoding/{modality}_layer-{layer}{suffix}"
+        for model in MODELS
+        for subject in SUBJECTS
+        for modality in MODALITIES
+        for layer in MODELS[model]["layers"]
+    ]
+
+
+def model_checkpoint(name):
+    """The checkpoint of a registered model name (config features.checkpoints), or None for the default."""
+    return config["features"]["checkpoints"].get(name)
+
+
+def torch_device(setting):
+    """None (CUDA when present) for 'auto', else the device name."""
+    return None if setting == "auto" else setting
+
+
+def checkpoint_of(wildcards):
+    """Checkpoint of the rule's feature model ('' for the registry default)."""
+    return model_checkpoint(wildcards.feature_model) or ""
+
+
+def feature_gpus(wildcards):
+    """GPUs a feature-extraction job asks for: 1 when features.device is cuda."""
+    return 1 if config["features"]["device"] == "cuda" else 0
+
+
+def section_of(wildcards):
+    """The data config section of the rule's modality."""
+    return data_section(wildcards.modality)
+
+
+def feature_model_of(wildcards):
+    """The registry name of the feature model of the rule's model set and modality."""
+    return feature_model(wildcards.model, wildcards.modality)
+
+
+def encoding_gpus(wildcards):
+    """GPUs a fit asks for: 1 with the torch backend on cuda."""
+    settings = config["encoding"]
+    return 1 if settings["backend"] == "torch" and settings["device"] == "cuda" else 0
+
+
+def encoding_chunks(wildcards):
+    """The chunk files gather_encoding concatenates."""
+    return [
+        f"results/{wildcards.model}/{wildcards.subject}/encoding/chunks/{wildcards.modality}_layer-{wildcards.layer}_chunk-{chunk}.h5"
+        for chunk in range(config["encoding"]["voxel_chunks"])
+    ]
+
+
+def pair_features(model, split, kind):
+    """Pair feature file of a model set: captions by its text model, images by its vision model."""
+    name = MODELS[model]["text_model" if kind == "captions" else "vision_model"]
+    return f"results/features/{name}/pairs/{split}_{kind}.h5"
+
+
+def transfer_inputs(wildcards):
+    """Fits, designs, feature files and (for linear alignment) maps that score_transfer reads."""
+    model, subject, layer = wildcards.model, wildcards.subject, wildcards.layer
+    inputs = {
+        f"{modality}_{kind}": f"results/{model}/{subject}/{kind}/{modality}_layer-{layer}.h5"
+        for modality in MODALITIES
+        for kind in ("encoding", "design")
+    }
+    for modality in MODALITIES:
+        train, test = subject_runs(subject, modality)
+        inputs[f"{modality}_features"] = [feature_file(model, modality, run) for run in train + test]
+    if "linear" in MODELS[model]["alignment"]:
+        inputs["maps"] = f"results/{model}/alignment/layer-{layer}.h5"
+    inputs["data"] = dataset_inputs()
+    return inputs
+
+
+def transfer_targets(suffix=".h5"):
+    """Every transfer score file (one per model, subject, layer)."""
+    return [
+        f"results/{model}/{subject}/transfer/layer-{layer}{suffix}"
+        for model in MODELS
+        for subject in SUBJECTS
+        for layer in MODELS[model]["layers"]
+    ]
+
+
+def pair_input(split, kind):
+    """Input function: the pair feature file of the rule's model set."""
+
+    def pair_file(wildcards):
+        return pair_features(wildcards.model, split, kind)
+
+    return pair_file
+
+
+def alignments_of(wildcards):
+    """The alignments (none, linear) scored for the rule's model set."""
+    return MODELS[wildcards.model]["alignment"]
+
+
+def alignment_layers():
+    """Model and layer of every alignment fit, for expand(..., zip)."""
+    pairs = [(model, layer) for model in MODELS for layer in MODELS[model]["layers"]]
+    return {"model": [m for m, _ in pairs], "layer": [l for _, l in pairs]}
+
+
+def validation_targets():
+    """Validation tables, only when the planted truth exists (synthetic data)."""
+    return ["results/validation/recovery.tsv"] if config["data"]["ground_truth"] else []

@@ -15,7 +15,7 @@ from crossmodal.data.types import FrameRun, ModalityData, PairData, ResponseRun,
 __all__ = [
     "FrameRun", "ModalityData", "PairData", "ResponseRun", "WordEvents",
     "is_filler", "load_ds003020", "load_generic", "load_karpathy_pairs", "load_modality",
-    "load_shortclips", "read_word_events", "run_tr_times", "story_tr_times",
+    "load_shortclips", "load_stimulus", "read_word_events", "run_tr_times", "story_tr_times", "subject_run_names",
 ]
 
 
@@ -42,3 +42,42 @@ def load_modality(section: dict, modality: str, subject: str) -> ModalityData:
     if layout == "generic":
         return load_generic(section["root"], modality, subject)
     raise ValueError(f"unknown layout {layout!r}")
+
+
+def load_stimulus(section: dict, modality: str, run: str) -> WordEvents | FrameRun:
+    """The stimulus of one run (shared by all subjects), without loading responses.
+
+    Parameters
+    ----------
+    section : dict
+        ``data.stories`` or ``data.movies`` of the config.
+    modality : {"story", "movie"}
+    run : str
+
+    Returns
+    -------
+    WordEvents (stories) or FrameRun (movies)
+    """
+    from pathlib import Path
+
+    from crossmodal.data.generic import _generic_stimulus
+    from crossmodal.data.movies import frame_run
+    from crossmodal.data.stories import derivative_folder
+
+    root = Path(section["root"])
+    if section["layout"] == "ds003020":
+        return read_word_events(derivative_folder(root) / "TextGrids" / f"{run}.TextGrid")
+    if section["layout"] == "shortclips":
+        return frame_run(root / "stimuli" / f"{run}.hdf", run, "stimuli", section["fps"])
+    return _generic_stimulus(root / modality / "stimuli" / f"{run}.h5", run)
+
+
+def subject_run_names(section: dict, modality: str, subject: str) -> tuple[list[str], list[str]]:
+    """Training and test run names of a subject, from the files on disk.
+
+    Returns
+    -------
+    train_runs, test_runs : list of str
+    """
+    data = load_modality(section, modality, subject)
+    return [r.name for r in data.train_runs], [r.name for r in data.test_runs]

@@ -204,3 +204,31 @@ class PairData:
             [self.captions[i] for i in caption_keep],
             new_index[self.caption_image[caption_keep]],
         )
+
+
+class ResponseMatrix:
+    """Several runs' responses seen as one (n_trs, n_voxels) matrix, read by voxel range.
+
+    Only column slices are supported (``matrix[:, start:stop]``), which read
+    that voxel range from every run and stack the runs, so a real-sized
+    subject is streamed one voxel batch at a time.
+
+    Parameters
+    ----------
+    runs : sequence of ResponseRun
+    """
+
+    def __init__(self, runs: list[ResponseRun]):
+        self.runs = list(runs)
+        self.shape = (sum(r.n_trs for r in self.runs), self.runs[0].n_voxels)
+        self.dtype = np.dtype(np.float32)
+        self.ndim = 2
+
+    def __getitem__(self, key) -> np.ndarray:
+        rows, columns = key if isinstance(key, tuple) else (key, slice(None))
+        if rows != slice(None) or not isinstance(columns, slice):
+            raise TypeError("ResponseMatrix supports only [:, start:stop]")
+        return np.concatenate([run.read(columns) for run in self.runs])
+
+    def __len__(self) -> int:
+        return self.shape[0]

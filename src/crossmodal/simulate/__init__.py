@@ -74,9 +74,10 @@ class SimulationSettings:
     n_test_images: int = 200
     captions_per_image: int = 5
     n_concepts: int = 8
-    concept_word_prob: float = 0.5
-    snr: float = 1.0
-    test_repeats: int = 5
+    words_per_concept: int = 4
+    concept_word_prob: float = 0.7
+    snr: float = 2.0
+    test_repeats: int = 10
     patch_radius_mm: float = 20.0
     patches_per_region: int = 2
     nan_voxels: int = 3
@@ -151,7 +152,7 @@ def simulate_dataset(settings: SimulationSettings, paths: SyntheticPaths, progre
 
 def _simulate_into(settings: SimulationSettings, paths: SyntheticPaths, progress: bool) -> None:
     rng = np.random.default_rng(settings.seed)
-    lexicon = make_lexicon(settings.n_concepts, seed=settings.seed)
+    lexicon = make_lexicon(settings.n_concepts, seed=settings.seed, words_per_concept=settings.words_per_concept)
     regions = fsaverage5_regions()
     voxel_class = plant_classes(
         regions, brain_module.fsaverage5_sphere_coordinates(), settings.patch_radius_mm, settings.patches_per_region, rng
@@ -218,14 +219,15 @@ def _write_stories(settings, lexicon, root: Path, rng, truth) -> dict[str, dict[
     return latents
 
 
-def _movie_run_names(n_train: int) -> list[str]:
+def movie_run_names(n_train: int) -> list[str]:
+    """Names of the training movie runs, then the test run."""
     return [f"train_{i:02d}" for i in range(n_train)] + ["test"]
 
 
 def _write_movie_stimuli(settings, lexicon, root: Path, rng, truth) -> dict[str, dict[str, np.ndarray]]:
     (root / "stimuli").mkdir(parents=True)
     latents = {}
-    for name in _movie_run_names(settings.n_train_movie_runs):
+    for name in movie_run_names(settings.n_train_movie_runs):
         n_trs = settings.movie_run_trs
         n_frames = int(round(n_trs * STORY_TR * settings.movie_fps))
         shots = make_shots(n_frames, settings.movie_fps, settings.n_concepts, rng)

@@ -67,7 +67,7 @@ class Lexicon:
         return {word: k for k, words in enumerate(self.words) for word in words}
 
 
-def make_lexicon(n_concepts: int, seed: int) -> Lexicon:
+def make_lexicon(n_concepts: int, seed: int, words_per_concept: int = 8) -> Lexicon:
     """Pick ``n_concepts`` concepts and give each a distinct visual look.
 
     Parameters
@@ -75,6 +75,8 @@ def make_lexicon(n_concepts: int, seed: int) -> Lexicon:
     n_concepts : int
         At most ``len(CONCEPT_WORDS)``.
     seed : int
+    words_per_concept : int
+        The first ``words_per_concept`` words (at most 8) of each concept are used.
 
     Returns
     -------
@@ -88,7 +90,7 @@ def make_lexicon(n_concepts: int, seed: int) -> Lexicon:
     colours = np.stack([_hue_to_rgb(h) for h in hues]) * 0.7 + 0.15
     orientations = rng.permutation(n_concepts) * np.pi / n_concepts
     frequencies = 2.0 + 6.0 * rng.permutation(n_concepts) / max(n_concepts - 1, 1)
-    return Lexicon(names, tuple(CONCEPT_WORDS[n] for n in names), colours, orientations, frequencies)
+    return Lexicon(names, tuple(CONCEPT_WORDS[n][:words_per_concept] for n in names), colours, orientations, frequencies)
 
 
 def _hue_to_rgb(hue: float) -> np.ndarray:

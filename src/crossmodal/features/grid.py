@@ -1,0 +1,176 @@
+"""Design matrices on a subject's fMRI grid, from cached per-event feature files.
+
+Glue between the feature files (one per stimulus, all layers) and the
+encoding models: pick one layer, Lanczos-resample each run to its response
+rows, z-score with the training runs' statistics, add delays per run.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import h5py
+import numpy as np
+
+from crossmodal.data.types import ResponseRun
+from crossmodal.errors import InputError
+from crossmodal.features.design import add_delays, apply_zscore, zscore_statistics
+from crossmodal.features.resample import lanczos_resample
+from crossmodal.features.storage import read_layer, read_times
+
+#: Neutral layer keys of the config and the per-modality stream names they stand for.
+LAYER_STREAMS = {"cross": {"story": "cross_text", "movie": "cross_image"}, "tower": {"story": "text", "movie": "vision"}}
+
+
+def stream_layer(layer_key: str, modality: str) -> str:
+    """The stored layer name of a config layer key for one modality.
+
+    ``cross.K`` is BridgeTower's K-th cross-modal layer (``cross_text.K`` for
+    stories, ``cross_image.K`` for movies); ``tower.K`` is the K-th layer of
+    the unimodal tower (``text.K`` / ``vision.K``).
+
+    Parameters
+    ----------
+    layer_key : str
+        E.g. ``cross.1`` or ``tower.6``.
+    modality : {"story", "movie"}
+
+    Returns
+    -------
+    str
+    """
+    stream, _, index = layer_key.partition(".")
+    if stream not in LAYER_STREAMS or not index.isdigit():
+        raise InputError(f"layer '{layer_key}'", "is not of the form cross.K or tower.K", "fix the layers of the model in the config")
+    return f"{LAYER_STREAMS[stream][modality]}.{index}"
+
+
+@dataclass(frozen=True)
+class DesignMatrices:
+    """Train and test design matrices of one subject, modality, model and layer.
+
+    Attributes
+    ----------
+    train_design : array of shape (n_train_trs, n_features * n_delays), float32
+    train_run_ids : array of shape (n_train_trs,), int
+        Index into ``train_runs`` of each row.
+    test_design : array of shape (n_test_trs, n_features * n_delays), float32
+    test_run_ids : array of shape (n_test_trs,), int
+    train_runs, test_runs : list of str
+        Run names.
+    feature_mean, feature_std : arrays of shape (n_features,)
+        Z-scoring statistics of the training runs (before delays).
+    delays : tuple of int
+    """
+
+    train_design: np.ndarray
+    train_run_ids: np.ndarray
+    test_design: np.ndarray
+    test_run_ids: np.ndarray
+    train_runs: list[str]
+    test_runs: list[str]
+    feature_mean: np.ndarray
+    feature_std: np.ndarray
+    delays: tuple[int, ...]
+
+
+def resample_run_features(event_values: np.ndarray, event_times: np.ndarray, run: ResponseRun, cutoff_mult: float, window: int) -> np.ndarray:
+    """Lanczos-resample one run's event features to its response rows.
+
+    Parameters
+    ----------
+    event_values : array of shape (n_events, n_features)
+    event_times : array of shape (n_events,)
+        On the run's stimulus clock (s).
+    run : ResponseRun
+        Gives the TR and the time of every response row.
+
+    Returns
+    -------
+    array of shape (run.n_trs, n_features), float32
+    """
+    return lanczos_resample(event_values, event_times, run.tr_times, run.tr, cutoff_mult=cutoff_mult, window=window).astype(np.float32)
+
+
+def stack_runs(runs: Sequence[np.ndarray], delays: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Delay each run separately and stack them.
+
+    Returns
+    -------
+    design : array of shape (sum n_i, n_features * n_delays), float32
+    run_ids : array of shape (sum n_i,), int
+    """
+    design = np.concatenate([add_delays(run, delays) for run in runs]).astype(np.float32)
+    run_ids = np.concatenate([np.full(len(run), index) for index, run in enumerate(runs)])
+    return design, run_ids
+
+
+def build_design_matrices(
+    feature_paths: dict[str, str | os.PathLike],
+    train_runs: Sequence[ResponseRun],
+    test_runs: Sequence[ResponseRun],
+    layer_name: str,
+    delays: Sequence[int],
+    cutoff_mult: float = 1.0,
+    window: int = 3,
+) -> DesignMatrices:
+    """Design matrices of one subject and modality from cached feature files.
+
+    Parameters
+    ----------
+    feature_paths : dict of run name to path
+        The feature file of every run's stimulus.
+    train_runs, test_runs : sequences of ResponseRun
+    layer_name : str
+        Stored layer name (e.g. ``cross_text.1``).
+    delays : sequence of int
+        FIR delays in TRs.
+    cutoff_mult, window : float, int
+        Lanczos settings.
+
+    Returns
+    -------
+    DesignMatrices
+    """
+    per_run = {}
+    for run in list(train_runs) + list(test_runs):
+        path = feature_paths[run.name]
+        per_run[run.name] = resample_run_features(read_layer(path, layer_name), read_times(path), run, cutoff_mult, window)
+    mean, std = zscore_statistics([per_run[r.name] for r in train_runs])
+    train_z = apply_zscore([per_run[r.name] for r in train_runs], mean, std)
+    test_z = apply_zscore([per_run[r.name] for r in test_runs], mean, std)
+    train_design, train_ids = stack_runs(train_z, delays)
+    test_design, test_ids = stack_runs(test_z, delays)
+    return DesignMatrices(
+        train_design, train_ids, test_design, test_ids,
+        [r.name for r in train_runs], [r.name for r in test_runs], mean, std, tuple(delays),
+    )
+
+
+def save_design(path: str | os.PathLike, design: DesignMatrices, **attrs) -> None:
+    """Write design matrices to HDF5 (temporary file, then rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    with h5py.File(partial, "w") as handle:
+        for name in ("train_design", "train_run_ids", "test_design", "test_run_ids", "feature_mean", "feature_std"):
+            handle.create_dataset(name, data=getattr(design, name))
+        handle.create_dataset("train_runs", data=np.array(design.train_runs, dtype="S"))
+        handle.create_dataset("test_runs", data=np.array(design.test_runs, dtype="S"))
+        handle.attrs["delays"] = np.array(design.delays)
+        for key, value in attrs.items():
+            handle.attrs[key] = value
+    os.replace(partial, path)
+
+
+def load_design(path: str | os.PathLike) -> DesignMatrices:
+    """Read design matrices written by :func:`save_design`."""
+    with h5py.File(path, "r") as handle:
+        return DesignMatrices(
+            handle["train_design"][()], handle["train_run_ids"][()], handle["test_design"][()], handle["test_run_ids"][()],
+            [s.decode() for s in handle["train_runs"][()]], [s.decode() for s in handle["test_runs"][()]],
+            handle["feature_mean"][()], handle["feature_std"][()], tuple(int(d) for d in handle.attrs["delays"]),
+        )

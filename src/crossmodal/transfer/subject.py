@@ -1,0 +1,146 @@
+"""Score both transfer directions of one subject, model set and layer; save and summarise them."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+from crossmodal.data.types import ModalityData
+from crossmodal.encoding.ridge import RidgeFit
+from crossmodal.errors import InputError
+from crossmodal.features.grid import DesignMatrices, stream_layer
+from crossmodal.features.storage import read_layer, read_times
+from crossmodal.regions import RegionMap
+from crossmodal.transfer.alignment import AlignmentMap
+from crossmodal.transfer.compare import region_summary
+from crossmodal.transfer.scoring import DIRECTIONS, StatsSettings, score_direction, transferred_design, transferred_runs
+from crossmodal.transfer.tuning import reverse_tuned_fraction
+
+#: The alignment map that brings the target modality into the source model's space.
+MAP_OF_DIRECTION = {"story_to_movie": "image_to_text", "movie_to_story": "text_to_image"}
+
+
+def read_events(feature_paths: dict[str, str | os.PathLike], layer_name: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """One layer of every run's feature file: run name -> (values (n_events, d), times (n_events,))."""
+    return {run: (read_layer(path, layer_name), read_times(path)) for run, path in feature_paths.items()}
+
+
+def load_maps(path: str | os.PathLike) -> dict[str, AlignmentMap]:
+    """The image->text and text->image maps written by the fit_alignment rule."""
+    with h5py.File(path, "r") as handle:
+        return {name: AlignmentMap.from_arrays({k: v[()] for k, v in handle[name].items()}) for name in MAP_OF_DIRECTION.values()}
+
+
+def save_maps(path: str | os.PathLike, maps: dict[str, AlignmentMap]) -> None:
+    """Write alignment maps, one HDF5 group per direction (temporary file, then rename)."""
+    path = Path(path)
+    partial = path.with_name(path.name + ".partial")
+    with h5py.File(partial, "w") as handle:
+        for name, mapping in maps.items():
+            group = handle.create_group(name)
+            for key, value in mapping.to_arrays().items():
+                group.create_dataset(key, data=value)
+    os.replace(partial, path)
+
+
+def score_subject(
+    fits: dict[str, RidgeFit],
+    designs: dict[str, DesignMatrices],
+    data: dict[str, ModalityData],
+    feature_paths: dict[str, dict[str, str | os.PathLike]],
+    layer_key: str,
+    alignments: list[str],
+    maps: dict[str, AlignmentMap] | None,
+    stats: StatsSettings,
+    zscore: str = "source",
+    cutoff_mult: float = 1.0,
+    window: int = 3,
+    voxel_batch: int = 10000,
+) -> dict[tuple[str, str], dict[str, np.ndarray]]:
+    """Both directions and every alignment of one subject.
+
+    Parameters
+    ----------
+    fits, designs, data : dicts keyed by modality ("story", "movie")
+        Encoding fits, their design matrices, and the subject's data.
+    feature_paths : dict of modality to (run name -> feature file)
+    layer_key : str
+        Config layer key (``cross.K`` / ``tower.K``).
+    alignments : list of {"none", "linear"}
+    maps : dict or None
+        ``image_to_text`` and ``text_to_image`` maps (needed for ``linear``).
+    stats : StatsSettings
+    zscore : {"source", "target"}
+
+    Returns
+    -------
+    dict of (direction, alignment) to the arrays of :func:`score_direction`
+    """
+    results = {}
+    for direction, source, target in DIRECTIONS:
+        events = read_events(feature_paths[target], stream_layer(layer_key, target))
+        for alignment in alignments:
+            mapping = maps[MAP_OF_DIRECTION[direction]] if alignment == "linear" else None
+            n_features = fits[source].weights.shape[0] // len(designs[source].delays)
+            dim = next(iter(events.values()))[0].shape[1]
+            if mapping is None and dim != n_features:
+                raise InputError(
+                    f"alignment 'none' for {direction}", f"needs {target} features of {n_features} dims, they have {dim}",
+                    "use alignment: [linear] for models whose spaces differ",
+                )
+            train = transferred_runs(events, data[target].train_runs, mapping, cutoff_mult, window)
+            test = transferred_runs(events, data[target].test_runs, mapping, cutoff_mult, window)
+            train_design, _, test_design = transferred_design(train, test, designs[source], zscore)
+            results[direction, alignment] = score_direction(
+                fits[source], fits[target], train_design, test_design, designs[target].test_design, data[target], stats, voxel_batch,
+            )
+    return results
+
+
+def save_scores(path: str | os.PathLike, results: dict[tuple[str, str], dict[str, np.ndarray]], **attrs) -> None:
+    """Write scores as ``<direction>/<alignment>/<name>`` datasets (temporary file, then rename)."""
+    path = Path(path)
+    partial = path.with_name(path.name + ".partial")
+    with h5py.File(partial, "w") as handle:
+        for (direction, alignment), arrays in results.items():
+            group = handle.create_group(f"{direction}/{alignment}")
+            for name, values in arrays.items():
+                group.create_dataset(name, data=values)
+        handle.attrs.update(attrs)
+    os.replace(partial, path)
+
+
+def load_scores(path: str | os.PathLike) -> dict[tuple[str, str], dict[str, np.ndarray]]:
+    """Read scores written by :func:`save_scores`."""
+    results = {}
+    with h5py.File(path, "r") as handle:
+        for direction in handle:
+            for alignment in handle[direction]:
+                group = handle[direction][alignment]
+                results[direction, alignment] = {name: group[name][()] for name in group}
+    return results
+
+
+def region_rows(results: dict[tuple[str, str], dict[str, np.ndarray]], regions: RegionMap, **identity) -> list[dict]:
+    """Region summaries of every direction, alignment and score kind.
+
+    Returns
+    -------
+    list of dict
+        identity keys, ``direction``, ``alignment``, ``score`` (raw,
+        corrected, within), ``region``, ``n_voxels``, ``mean_score``,
+        ``fraction_significant``, ``fraction_reverse_tuned``.
+    """
+    rows = []
+    for (direction, alignment), arrays in results.items():
+        reversed_fraction = reverse_tuned_fraction(arrays["sign"], regions.labels, regions.names)
+        for score in ("raw", "corrected", "within"):
+            for row in region_summary(arrays[f"{score}_r"], arrays[f"{score}_significant"], regions.labels, regions.names):
+                rows.append({
+                    **identity, "direction": direction, "alignment": alignment, "score": score, **row,
+                    "fraction_reverse_tuned": reversed_fraction.get(row["region"], np.nan) if score != "within" else np.nan,
+                })
+    return rows

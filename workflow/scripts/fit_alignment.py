@@ -1,0 +1,33 @@
+"""Rule fit_alignment: pair-based maps between the text and image spaces, with retrieval scores."""
+
+import numpy as np
+import pandas as pd
+
+from crossmodal.data import load_karpathy_pairs
+from crossmodal.features import read_layer
+from crossmodal.features.grid import stream_layer
+from crossmodal.logs import setup_logging
+from crossmodal.transfer.alignment import alignment_report, fit_pair_maps
+from crossmodal.transfer.subject import save_maps
+
+log = setup_logging(snakemake.log[0])
+settings = snakemake.params.settings
+layer = snakemake.wildcards.layer
+text_layer, image_layer = stream_layer(layer, "story"), stream_layer(layer, "movie")
+pairs = load_karpathy_pairs(snakemake.params.root, check_images=False)
+caption_image = {split: pairs.split(split).caption_image for split in ("train", "test")}
+alphas = np.logspace(settings["alphas"]["start"], settings["alphas"]["stop"], settings["alphas"]["num"])
+train_images, train_text = read_layer(snakemake.input.train_images, image_layer), read_layer(snakemake.input.train_captions, text_layer)
+test_images, test_text = read_layer(snakemake.input.test_images, image_layer), read_layer(snakemake.input.test_captions, text_layer)
+log.info("pairs: %d train images / %d captions; layers %s, %s", len(train_images), len(train_text), image_layer, text_layer)
+maps = fit_pair_maps(train_images, train_text, caption_image["train"], alphas, n_folds=settings["n_folds"], seed=settings["seed"])
+for name, mapping in maps.items():
+    log.info("%s: alpha %.3g (grid edge: %s)", name, mapping.alpha, mapping.alpha_at_grid_edge)
+rows = alignment_report(
+    train_images, train_text, caption_image["train"], test_images, test_text, caption_image["test"], alphas,
+    n_folds=settings["n_folds"], seed=settings["seed"], maps=maps,
+)
+save_maps(snakemake.output.maps, maps)
+table = pd.DataFrame(rows).assign(model=snakemake.wildcards.model, layer=layer)
+table.to_csv(snakemake.output.retrieval, sep="\t", index=False)
+log.info("\n%s", table.to_string())
