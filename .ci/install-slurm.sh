@@ -30,11 +30,12 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
     chmod +x /usr/sbin/policy-rc.d
     created_policy=1
 fi
-trap '[ "$created_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d' EXIT
+remove_policy() { if [ "$created_policy" = 1 ]; then rm -f /usr/sbin/policy-rc.d; fi; }
+trap remove_policy EXIT
 
 apt-get update -qq
 # slurm-wlm = slurmctld + slurmd + slurm-client; munge authenticates them.
 apt-get install -y -qq --no-install-recommends \
     -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
     slurmctld slurmd slurm-client munge >/dev/null
-echo "install-slurm: installed $(sinfo --version)"
+echo "install-slurm: installed slurm $(dpkg-query -W -f='${Version}' slurmctld), munge $(dpkg-query -W -f='${Version}' munge)"

@@ -12,7 +12,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 #: A small but complete synthetic dataset for fast loader and unit tests.
 SMALL_SETTINGS = SimulationSettings(
-    subjects=("UTS01",), n_train_stories=2, story_trs=80, n_train_movie_runs=2, movie_run_trs=40,
+    subjects=("UTS01",), n_train_stories=2, story_trs=80, test_story_trs=80, n_train_movie_runs=2, movie_run_trs=40, movie_test_trs=40,
     n_pair_images=60, n_val_images=10, n_test_images=10, frame_size=16, nan_voxels=2,
 )
 

@@ -13,7 +13,7 @@ rule extract_story_features:
         settings=config["features"],
     log:
         "results/logs/features/{feature_model}/story/{run}.log",
-    threads: 2
+    threads: 1
     resources:
         mem_mb=4000,
         gpu=feature_gpus,
@@ -35,7 +35,7 @@ rule extract_movie_features:
         settings=config["features"],
     log:
         "results/logs/features/{feature_model}/movie/{run}.log",
-    threads: 2
+    threads: 1
     resources:
         mem_mb=4000,
         gpu=feature_gpus,
@@ -57,7 +57,7 @@ rule extract_pair_features:
         settings=config["features"],
     log:
         "results/logs/features/{feature_model}/pairs/{split}_{kind}.log",
-    threads: 2
+    threads: 1
     resources:
         mem_mb=4000,
         gpu=feature_gpus,

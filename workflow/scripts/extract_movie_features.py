@@ -1,11 +1,13 @@
 """Rule extract_movie_features: every layer's features of the sampled frames of one run."""
 
+import torch
 from crossmodal.data import load_stimulus
 from crossmodal.features import load_feature_model, write_feature_file
 from crossmodal.features.vision import extract_frame_features, frame_times, sample_frame_indices
 from crossmodal.logs import setup_logging
 
 log = setup_logging(snakemake.log[0])
+torch.set_num_threads(snakemake.threads)  # more threads than cores slows small matrix products badly
 settings = snakemake.params.settings
 name, checkpoint = snakemake.wildcards.feature_model, snakemake.params.checkpoint or None
 model = load_feature_model(name, checkpoint, device=None if settings["device"] == "auto" else settings["device"], seed=settings["seed"])

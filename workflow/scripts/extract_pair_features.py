@@ -1,6 +1,7 @@
 """Rule extract_pair_features: caption or image features of one split of the pairs."""
 
 import numpy as np
+import torch
 
 from crossmodal.data import load_karpathy_pairs
 from crossmodal.features import load_feature_model, write_feature_file
@@ -9,6 +10,7 @@ from crossmodal.features.vision import extract_image_features
 from crossmodal.logs import setup_logging
 
 log = setup_logging(snakemake.log[0])
+torch.set_num_threads(snakemake.threads)  # more threads than cores slows small matrix products badly
 settings = snakemake.params.settings
 name, checkpoint = snakemake.wildcards.feature_model, snakemake.params.checkpoint or None
 model = load_feature_model(name, checkpoint, device=None if settings["device"] == "auto" else settings["device"], seed=settings["seed"])

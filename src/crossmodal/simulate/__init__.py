@@ -45,8 +45,10 @@ N_LOWLEVEL = 5
 REAL_SCALE = {
     "n_train_stories": 83,
     "story_trs": 345,
+    "test_story_trs": 311,
     "n_train_movie_runs": 12,
     "movie_run_trs": 300,
+    "movie_test_trs": 270,
     "n_pair_images": 31014,
     "n_val_images": 1014,
     "n_test_images": 1000,
@@ -65,8 +67,10 @@ class SimulationSettings:
     subjects: tuple[str, ...] = ("UTS01", "UTS02")
     n_train_stories: int = 8
     story_trs: int = 170
+    test_story_trs: int = 320
     n_train_movie_runs: int = 4
     movie_run_trs: int = 150
+    movie_test_trs: int = 300
     movie_fps: int = 15
     frame_size: int = 64
     n_pair_images: int = 2000
@@ -194,7 +198,8 @@ def _write_stories(settings, lexicon, root: Path, rng, truth) -> dict[str, dict[
     names = story_names(settings.n_train_stories)
     respdict, latents = {}, {}
     for index, name in enumerate(names):
-        n_trs_scan = int(settings.story_trs + rng.integers(-settings.story_trs // 10, settings.story_trs // 10 + 1))
+        jitter = int(rng.integers(-settings.story_trs // 10, settings.story_trs // 10 + 1))
+        n_trs_scan = settings.test_story_trs if name == TEST_STORY else settings.story_trs + jitter
         grid = _story_grid(n_trs_scan)
         duration = grid[-6]  # words end by the last kept response row
         story = make_story(lexicon, duration, settings.concept_word_prob, rng)
@@ -228,7 +233,7 @@ def _write_movie_stimuli(settings, lexicon, root: Path, rng, truth) -> dict[str,
     (root / "stimuli").mkdir(parents=True)
     latents = {}
     for name in movie_run_names(settings.n_train_movie_runs):
-        n_trs = settings.movie_run_trs
+        n_trs = settings.movie_test_trs if name == "test" else settings.movie_run_trs
         n_frames = int(round(n_trs * STORY_TR * settings.movie_fps))
         shots = make_shots(n_frames, settings.movie_fps, settings.n_concepts, rng)
         frames = render_movie(lexicon, shots, settings.movie_fps, settings.frame_size, rng)

@@ -1,0 +1,259 @@
+"""The whole PCA analysis of one model set and layer, from the workflow's files.
+
+Glue for the ``pca`` rule (and notebooks): select multimodal voxels per
+subject, pool their delay-averaged, normalised story-model weights, run the
+PCA, and read the PCs through story words, pair images, movie frames and the
+sharedness of each PC across test image-caption pairs.
+See :mod:`crossmodal.pca.interpret` for units and the sharedness statistic.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+
+import h5py
+import numpy as np
+import pandas as pd
+
+from crossmodal.encoding.io import load_fit
+from crossmodal.errors import InputError
+from crossmodal.features.storage import read_frame_indices, read_layer, read_words
+from crossmodal.pca.decompose import PCAResult, fit_pca
+from crossmodal.pca.interpret import average_by_label, project, sharedness, top_bottom
+from crossmodal.pca.weights import delay_average, normalise_rows, select_voxels
+from crossmodal.transfer.subject import load_maps, load_scores
+
+logger = logging.getLogger(__name__)
+
+Path = str | os.PathLike
+
+
+@dataclass(frozen=True)
+class PCASettings:
+    """Config ``pca`` section (defaults of config/README.md)."""
+
+    n_components: int = 10
+    n_top_words: int = 20
+    n_top_images: int = 8
+    n_permutations: int = 1000
+    seed: int = 0
+    alignment: str = "linear"
+    score: str = "corrected"
+    min_voxels: int = 200
+    min_word_count: int = 1
+    thumbnail_size: int = 96
+
+    @classmethod
+    def from_config(cls, section: dict | None) -> "PCASettings":
+        known = {k: v for k, v in (section or {}).items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+def read_design_scaling(path: Path) -> tuple[np.ndarray, tuple[int, ...]]:
+    """Per-column training standard deviation and delays of a design file, without reading the matrices.
+
+    Returns
+    -------
+    feature_std : array of shape (n_features,)
+    delays : tuple of int
+    """
+    with h5py.File(path, "r") as handle:
+        return handle["feature_std"][()], tuple(int(d) for d in handle.attrs["delays"])
+
+
+@dataclass
+class PooledWeights:
+    """Selected voxels of all subjects and their weight vectors.
+
+    Attributes
+    ----------
+    vectors : array of shape (n_selected, n_features)
+        Delay-averaged, unit-norm story-model weights.
+    subjects : array of shape (n_selected,), str
+    voxel_index : array of shape (n_selected,), int
+    alphas : array of shape (n_selected,)
+        Each voxel's ridge alpha.
+    selection : dict of subject to {"significant", "top"}
+    """
+
+    vectors: np.ndarray
+    subjects: np.ndarray
+    voxel_index: np.ndarray
+    alphas: np.ndarray
+    selection: dict = field(default_factory=dict)
+
+
+def pool_weights(story_fits: dict[str, Path], scores: dict[str, Path], n_delays: int, settings: PCASettings) -> PooledWeights:
+    """Delay-averaged, normalised story weights of every subject's multimodal voxels.
+
+    Parameters
+    ----------
+    story_fits, scores : dict of subject to path
+        Story encoding fits and transfer score files.
+    n_delays : int
+    settings : PCASettings
+
+    Returns
+    -------
+    PooledWeights
+    """
+    vectors, subjects, indices, alphas, selection = [], [], [], [], {}
+    for subject, fit_path in story_fits.items():
+        mask, how = select_voxels(load_scores(scores[subject]), settings.alignment, settings.score, settings.min_voxels)
+        fit = load_fit(fit_path)
+        mask &= np.all(np.isfinite(fit.weights), axis=0)
+        averaged = delay_average(fit.weights[:, mask], n_delays)
+        vectors.append(normalise_rows(averaged.T))
+        subjects += [subject] * int(mask.sum())
+        indices.append(np.flatnonzero(mask))
+        alphas.append(fit.alphas_per_voxel[mask])
+        selection[subject] = how
+        logger.info("%s: %d voxels (%s, %s scores, %s alignment)", subject, mask.sum(), how, settings.score, settings.alignment)
+    return PooledWeights(np.concatenate(vectors), np.array(subjects), np.concatenate(indices), np.concatenate(alphas), selection)
+
+
+def word_projections(story_feature_paths: list[Path], text_layer: str, components: np.ndarray, feature_std: np.ndarray,
+                     min_count: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Projection of every distinct story word (features averaged over its occurrences).
+
+    Returns
+    -------
+    words : array of shape (n_words,), str (lower case)
+    projections : array of shape (n_words, n_components)
+    counts : array of shape (n_words,), int
+    """
+    features = np.concatenate([read_layer(p, text_layer) for p in story_feature_paths])
+    words = np.concatenate([[w.lower() for w in read_words(p)] for p in story_feature_paths])
+    unique, means, counts = average_by_label(features, words)
+    keep = counts >= min_count
+    return unique[keep], project(means[keep], components, feature_std), counts[keep]
+
+
+def _thumbnail(image: np.ndarray, size: int) -> np.ndarray:
+    from PIL import Image
+
+    return np.asarray(Image.fromarray(np.asarray(image, dtype=np.uint8)).convert("RGB").resize((size, size)))
+
+
+def pair_thumbnails(image_paths: list[Path], picks: np.ndarray, size: int) -> np.ndarray:
+    """Thumbnails of picked pair images, shape picks.shape + (size, size, 3), uint8."""
+    from PIL import Image
+
+    flat = [_thumbnail(np.asarray(Image.open(image_paths[i]).convert("RGB")), size) for i in picks.reshape(-1)]
+    return np.stack(flat).reshape(*picks.shape, size, size, 3)
+
+
+def frame_thumbnails(frame_runs: dict, runs: np.ndarray, frames: np.ndarray, picks: np.ndarray, size: int) -> np.ndarray:
+    """Thumbnails of picked movie frames; ``frame_runs`` maps run name to a :class:`crossmodal.data.FrameRun`."""
+    flat = []
+    for i in picks.reshape(-1):
+        with frame_runs[runs[i]].open() as data:
+            flat.append(_thumbnail(data[int(frames[i])], size))
+    return np.stack(flat).reshape(*picks.shape, size, size, 3)
+
+
+def analyse(
+    story_fits: dict[str, Path],
+    scores: dict[str, Path],
+    design: Path,
+    story_feature_paths: list[Path],
+    movie_feature_paths: dict[str, Path],
+    test_captions: Path,
+    test_images: Path,
+    caption_image: np.ndarray,
+    maps: Path | None,
+    text_layer: str,
+    image_layer: str,
+    settings: PCASettings,
+) -> tuple[PCAResult, PooledWeights, dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """PCA of multimodal voxels and its projections.
+
+    Parameters
+    ----------
+    story_fits, scores : dict of subject to path
+    design : path
+        A story design file (for ``feature_std`` and the delays).
+    story_feature_paths : list of paths
+        Text features of every story.
+    movie_feature_paths : dict of run name to path
+        Vision features of every movie run.
+    test_captions, test_images : paths
+        Pair features of the test split (text and vision streams).
+    caption_image : int array of shape (n_test_captions,)
+        Image index of every test caption.
+    maps : path or None
+        Alignment maps; the image->text map brings vision features into the
+        text space (None: raw vision features, alignment ``none``).
+    text_layer, image_layer : str
+        Stored layer names.
+    settings : PCASettings
+
+    Returns
+    -------
+    pca : PCAResult
+    pooled : PooledWeights
+    arrays : dict
+        ``words``, ``word_counts``, ``word_projections``,
+        ``pair_image_projections``, ``pair_caption_projections``,
+        ``frame_projections``, ``frame_runs``, ``frame_indices``.
+    shared : dict
+        :func:`crossmodal.pca.interpret.sharedness` output.
+    """
+    feature_std, delays = read_design_scaling(design)
+    pooled = pool_weights(story_fits, scores, len(delays), settings)
+    if len(pooled.vectors) < 2:
+        raise InputError("pca voxel selection", f"{len(pooled.vectors)} voxels selected", "lower pca.min_voxels's fallback or check the transfer scores")
+    pca = fit_pca(pooled.vectors, settings.n_components)
+    logger.info("PCA of %d voxels x %d features: %d components, explained %s", *pooled.vectors.shape, len(pca.components),
+                np.round(pca.explained_variance_ratio, 3))
+
+    mapping = load_maps(maps)["image_to_text"] if maps else None
+
+    def to_text(vision: np.ndarray) -> np.ndarray:
+        return mapping.transform(vision) if mapping is not None else vision
+
+    words, word_proj, counts = word_projections(story_feature_paths, text_layer, pca.components, feature_std, settings.min_word_count)
+    captions = read_layer(test_captions, text_layer)
+    _, caption_means, _ = average_by_label(captions, caption_image)
+    caption_proj = project(caption_means, pca.components, feature_std)
+    image_proj = project(to_text(read_layer(test_images, image_layer)), pca.components, feature_std)
+    if len(image_proj) != len(caption_proj):
+        raise InputError(test_images, f"has {len(image_proj)} images, the captions name {len(caption_proj)}", "rerun the pair feature rules")
+    shared = sharedness(caption_proj, image_proj, settings.n_permutations, settings.seed)
+    frame_proj, frame_runs, frame_indices = [], [], []
+    for run, path in movie_feature_paths.items():
+        frame_proj.append(project(to_text(read_layer(path, image_layer)), pca.components, feature_std))
+        indices = read_frame_indices(path)
+        frame_runs += [run] * len(indices)
+        frame_indices.append(indices)
+    arrays = {
+        "words": words, "word_counts": counts, "word_projections": word_proj,
+        "pair_image_projections": image_proj, "pair_caption_projections": caption_proj,
+        "frame_projections": np.concatenate(frame_proj), "frame_runs": np.array(frame_runs),
+        "frame_indices": np.concatenate(frame_indices),
+    }
+    return pca, pooled, arrays, shared
+
+
+def component_table(pca: PCAResult, shared: dict[str, np.ndarray], **identity) -> pd.DataFrame:
+    """One row per PC: explained variance and sharedness with its intervals."""
+    return pd.DataFrame({
+        **identity,
+        "component": np.arange(1, len(pca.components) + 1),
+        "explained_variance_ratio": pca.explained_variance_ratio,
+        "sharedness": shared["r"], "ci_low": shared["ci_low"], "ci_high": shared["ci_high"],
+        "null_low": shared["null_low"], "null_high": shared["null_high"], "p_value": shared["p_value"],
+    })
+
+
+def ranked_table(labels: np.ndarray, projections: np.ndarray, n_top: int, label_name: str, **identity) -> pd.DataFrame:
+    """Top and bottom items of every PC: columns component, end (top/bottom), rank, <label_name>, projection."""
+    top, bottom = top_bottom(projections, n_top)
+    rows = []
+    for k in range(projections.shape[1]):
+        for end, picks in (("top", top[k]), ("bottom", bottom[k])):
+            for rank, i in enumerate(picks, start=1):
+                rows.append({**identity, "component": k + 1, "end": end, "rank": rank, label_name: labels[i], "projection": projections[i, k]})
+    return pd.DataFrame(rows)

@@ -1,0 +1,75 @@
+"""Figures of the synthetic-data validation: planted truth against what was detected."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from crossmodal.plots.style import plt
+
+DETECTED = ("neither", "story\u2192movie only", "movie\u2192story only", "both")
+
+
+def detection_matrix(voxel_class: np.ndarray, story_to_movie: np.ndarray, movie_to_story: np.ndarray, n_classes: int) -> np.ndarray:
+    """Fraction of each planted class in each detected category.
+
+    Parameters
+    ----------
+    voxel_class : int array of shape (n_voxels,)
+    story_to_movie, movie_to_story : bool arrays of shape (n_voxels,)
+        Significant cross-modal transfer in each direction.
+    n_classes : int
+
+    Returns
+    -------
+    fractions : array of shape (n_classes, 4)
+        Rows sum to 1 (classes without voxels: NaN); columns as :data:`DETECTED`.
+    """
+    category = np.asarray(story_to_movie, int) + 2 * np.asarray(movie_to_story, int)
+    counts = np.zeros((n_classes, 4))
+    np.add.at(counts, (np.asarray(voxel_class, int), category), 1)
+    totals = counts.sum(axis=1, keepdims=True)
+    return np.divide(counts, totals, out=np.full_like(counts, np.nan), where=totals > 0)
+
+
+def recovery_panel(matrices: dict[str, np.ndarray], class_names, pca_recovery: pd.DataFrame | None = None, title: str = ""):
+    """Planted class vs detected transfer (one heat map per model set), and PC subspace recovery.
+
+    Parameters
+    ----------
+    matrices : dict of label to array of shape (n_classes, 4)
+        :func:`detection_matrix` of each model set (subjects pooled).
+    class_names : sequence of str
+    pca_recovery : DataFrame, optional
+        ``model, layer, component, cosine`` (``results/validation/pca_recovery.tsv``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    n = len(matrices) + (pca_recovery is not None)
+    figure, axes = plt.subplots(1, n, figsize=(3.6 * n, 3.0), squeeze=False)
+    for ax, (label, matrix) in zip(axes[0], matrices.items()):
+        image = ax.imshow(matrix, cmap="Greens", vmin=0, vmax=1, aspect="auto")
+        for (i, j), value in np.ndenumerate(matrix):
+            if np.isfinite(value):
+                ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=7, color="w" if value > 0.6 else "k")
+        ax.set_xticks(range(len(DETECTED)), DETECTED, rotation=30, ha="right")
+        ax.set_yticks(range(len(class_names)), class_names)
+        ax.set_xlabel("detected (significant transfer)")
+        ax.set_ylabel("planted class")
+        ax.set_title(label)
+    if matrices:
+        figure.colorbar(image, ax=axes[0, len(matrices) - 1], shrink=0.8, label="fraction of class")
+    if pca_recovery is not None:
+        ax = axes[0, -1]
+        for (model, layer), part in pca_recovery.groupby(["model", "layer"], sort=False):
+            ax.plot(part["component"], part["cosine"], marker="o", label=f"{model} {layer}")
+        ax.set_ylim(0, 1.05)
+        ax.set_xlabel("principal angle (top PCs vs planted concepts)")
+        ax.set_ylabel("cosine")
+        ax.set_title("PCA: planted concept subspace")
+        ax.legend(fontsize=7)
+    figure.suptitle(title, y=1.02)
+    figure.tight_layout()
+    return figure

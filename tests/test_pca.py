@@ -1,0 +1,141 @@
+"""Tests of crossmodal.pca: delay averaging, PCA subspace recovery, principal angles, sharedness, I/O."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from crossmodal.errors import InputError
+from crossmodal.pca import (
+    average_by_label,
+    delay_average,
+    fit_pca,
+    load_pca,
+    multimodal_mask,
+    normalise_rows,
+    planted_subspace,
+    principal_angle_cosines,
+    project,
+    save_pca,
+    select_voxels,
+    sharedness,
+    top_bottom,
+)
+
+
+def planted_weights(n_voxels=600, n_features=32, rank=4, noise=0.05, seed=0):
+    """Weight vectors of voxels that mix `rank` planted directions, plus isotropic noise."""
+    rng = np.random.default_rng(seed)
+    basis, _ = np.linalg.qr(rng.standard_normal((n_features, rank)))
+    mixing = rng.standard_normal((n_voxels, rank)) * np.array([4.0, 3.0, 2.0, 1.5])[:rank]
+    return mixing @ basis.T + noise * rng.standard_normal((n_voxels, n_features)), basis.T
+
+
+def test_delay_average_follows_delay_major_layout():
+    n_features, n_delays, n_voxels = 5, 4, 3
+    per_delay = np.arange(n_delays)[:, None, None] + np.zeros((n_delays, n_features, n_voxels))
+    weights = per_delay.reshape(n_delays * n_features, n_voxels)
+    np.testing.assert_allclose(delay_average(weights, n_delays), np.full((n_features, n_voxels), 1.5))
+    with pytest.raises(InputError):
+        delay_average(np.zeros((10, 2)), 4)
+
+
+def test_normalise_rows_unit_length_and_zero_rows():
+    rows = normalise_rows(np.array([[3.0, 4.0], [0.0, 0.0]]))
+    np.testing.assert_allclose(rows, [[0.6, 0.8], [0.0, 0.0]])
+
+
+def test_pca_recovers_planted_low_rank_subspace():
+    vectors, basis = planted_weights()
+    result = fit_pca(normalise_rows(vectors), n_components=10)
+    assert result.components.shape == (10, 32)
+    np.testing.assert_allclose(result.components @ result.components.T, np.eye(10), atol=1e-10)
+    cosines = principal_angle_cosines(result.components[:4], basis)
+    assert cosines.min() > 0.98
+    assert result.explained_variance_ratio[:4].sum() > 0.9
+    assert np.all(np.diff(result.explained_variance_ratio) <= 1e-12)
+
+
+def test_pca_clips_components_and_fixes_signs():
+    rng = np.random.default_rng(1)
+    result = fit_pca(rng.standard_normal((6, 20)), n_components=10)
+    assert len(result.components) == 5  # n_items - 1 when centred
+    largest = result.components[np.arange(5), np.argmax(np.abs(result.components), axis=1)]
+    assert np.all(largest > 0)
+
+
+def test_principal_angles_of_orthogonal_and_equal_subspaces():
+    eye = np.eye(6)
+    np.testing.assert_allclose(principal_angle_cosines(eye[:2], eye[:2] * 3 + 0), [1, 1])
+    np.testing.assert_allclose(principal_angle_cosines(eye[:2], eye[2:4]), [0, 0], atol=1e-12)
+
+
+def test_sharedness_high_for_shared_dimension_near_zero_for_shuffled():
+    rng = np.random.default_rng(0)
+    n_pairs = 300
+    latent = rng.standard_normal(n_pairs)
+    text = np.column_stack([latent + 0.3 * rng.standard_normal(n_pairs), rng.standard_normal(n_pairs)])
+    image = np.column_stack([latent + 0.3 * rng.standard_normal(n_pairs), rng.standard_normal(n_pairs)])
+    shuffled = image.copy()
+    shuffled[:, 0] = image[rng.permutation(n_pairs), 0]
+    shared = sharedness(text, image, n_permutations=300, seed=0)
+    assert shared["r"][0] > 0.8 and shared["p_value"][0] < 0.01
+    assert shared["ci_low"][0] < shared["r"][0] < shared["ci_high"][0]
+    assert abs(shared["r"][1]) < 0.2
+    null = sharedness(text, shuffled, n_permutations=300, seed=0)
+    assert abs(null["r"][0]) < 0.2
+    assert null["null_low"][0] < null["r"][0] < null["null_high"][0]
+    again = sharedness(text, image, n_permutations=300, seed=0)
+    np.testing.assert_array_equal(shared["ci_low"], again["ci_low"])  # seeded
+
+
+def test_select_voxels_both_directions_and_fallback():
+    n = 10
+    significant = {
+        ("story_to_movie", "linear"): {"corrected_significant": np.arange(n) < 6, "corrected_r": np.linspace(0.5, 0.0, n)},
+        ("movie_to_story", "linear"): {"corrected_significant": np.arange(n) >= 4, "corrected_r": np.linspace(0.0, 0.5, n)},
+    }
+    mask = multimodal_mask(significant)
+    np.testing.assert_array_equal(np.flatnonzero(mask), [4, 5])
+    mask, how = select_voxels(significant, min_voxels=2)
+    assert how == "significant" and mask.sum() == 2
+    mask, how = select_voxels(significant, min_voxels=4)
+    assert how == "top" and mask.sum() == 4
+    assert set(np.flatnonzero(mask)) == {3, 4, 5, 6}  # highest min(r1, r2) in the middle
+    with pytest.raises(InputError):
+        multimodal_mask(significant, alignment="none")
+
+
+def test_projection_words_and_ranking():
+    features = np.array([[1.0, 0.0], [3.0, 0.0], [0.0, 2.0], [0.0, -2.0]])
+    words, means, counts = average_by_label(features, ["a", "a", "b", "c"])
+    np.testing.assert_array_equal(words, ["a", "b", "c"])
+    np.testing.assert_allclose(means[0], [2.0, 0.0])
+    np.testing.assert_array_equal(counts, [2, 1, 1])
+    projections = project(means, np.array([[0.0, 1.0]]), feature_std=np.array([1.0, 2.0]))
+    np.testing.assert_allclose(projections[:, 0], [0.0, 1.0, -1.0])
+    top, bottom = top_bottom(projections, 2)
+    np.testing.assert_array_equal(top[0], [1, 0])
+    np.testing.assert_array_equal(bottom[0], [2, 0])
+
+
+def test_planted_subspace_contains_concept_decoders():
+    rng = np.random.default_rng(0)
+    n_trs, n_features, n_delays, n_concepts = 400, 12, 2, 3
+    design = rng.standard_normal((n_trs, n_features * n_delays))
+    true = rng.standard_normal((n_features, n_concepts))
+    concepts = design[:, :n_features] @ true + design[:, n_features:] @ true
+    basis = planted_subspace(design, concepts, n_delays, alpha=1e-6)
+    assert basis.shape == (n_concepts, n_features)
+    np.testing.assert_allclose(principal_angle_cosines(basis, true.T), 1.0, atol=1e-6)
+
+
+def test_save_and_load_pca(tmp_path):
+    arrays = {"components": np.eye(3), "words": np.array(["a", "b"]), "counts": np.array([1, 2])}
+    shared = {"r": np.array([0.5, 0.1, 0.0])}
+    save_pca(tmp_path / "pca.h5", arrays, shared, model="m", n_voxels=3)
+    loaded, loaded_shared, attrs = load_pca(tmp_path / "pca.h5")
+    np.testing.assert_array_equal(loaded["words"], ["a", "b"])
+    np.testing.assert_array_equal(loaded["components"], np.eye(3))
+    np.testing.assert_array_equal(loaded_shared["r"], shared["r"])
+    assert attrs == {"model": "m", "n_voxels": 3}

@@ -1,0 +1,326 @@
+# A figure for every result (issue 6). Each figure kind is one rule and each figure its own target,
+# results/figures/<what it shows>[_<model>_<layer>[_<subject>]].png (+ .pdf); rebuild one with
+# `snakemake --cores 1 results/figures/<name>.png`. Settings are read with defaults until the
+# config schema has a `figures` section.
+
+import re as _re
+
+FIGURE_MODEL = "|".join(_re.escape(m) for m in MODELS)
+FIGURE_FORMATS = ("png", "pdf")
+
+
+def figure_settings():
+    """The `figures` config section with defaults filled in."""
+    defaults = {"alignment": "linear", "score": "corrected", "flatmap_vmax": None, "n_words": 20}
+    return {**defaults, **config.get("figures", {})}
+
+
+def figure_alignment(wildcards):
+    """figures.alignment if the rule's model set scores it, else its first alignment."""
+    available = MODELS[wildcards.model]["alignment"]
+    preferred = figure_settings()["alignment"]
+    return preferred if preferred in available else available[0]
+
+
+def figure_outputs(name):
+    """PNG (in the report) and PDF of one figure."""
+    return [f"results/figures/{name}.{ext}" for ext in FIGURE_FORMATS]
+
+
+def _figure_report(name, caption, category, subcategory=None):
+    return report(f"results/figures/{name}.png", caption=f"../report/{caption}.rst", category=category, subcategory=subcategory)
+
+
+def flatmaps_available():
+    """fsaverage5 flatmaps need the fsaverage5 space; ds003020 subject-space maps need pycortex (else skipped)."""
+    return config["data"]["space"] == "fsaverage5"
+
+
+def pycortex_available():
+    try:
+        import cortex  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+if config["data"]["space"] == "ds003020" and not pycortex_available():
+    print("figures: data.space is ds003020 and pycortex is not installed: subject flatmaps are skipped "
+          "(pip install 'crossmodal-encoding[pycortex]' and the subjects' pycortex database to draw them)", file=sys.stderr)
+
+
+def figure_targets():
+    """Every figure of the configured analysis (PNG and PDF)."""
+    names = []
+    model_layers = [(m, l) for m in MODELS for l in MODELS[m]["layers"]]
+    for model, layer in model_layers:
+        names += [f"region_scores_{model}_{layer}", f"within_vs_cross_{model}_{layer}"]
+        names += [f"pc_sharedness_{model}_{layer}", f"pc_words_{model}_{layer}", f"pc_images_{model}_{layer}"]
+        if flatmaps_available() or pycortex_available():
+            for subject in SUBJECTS:
+                names += [f"performance_flatmaps_{model}_{layer}_{subject}", f"transfer_ratio_flatmap_{model}_{layer}_{subject}"]
+    names += ["multimodal_vs_unimodal", "alignment_retrieval", "encoding_alphas"]
+    if config["data"]["ground_truth"]:
+        names.append("synthetic_recovery")
+    return [path for name in names for path in figure_outputs(name)]
+
+
+def scores_of(wildcards):
+    return f"results/{wildcards.model}/{wildcards.subject}/transfer/layer-{wildcards.layer}.h5"
+
+
+def scores_of_subjects(wildcards):
+    return [f"results/{wildcards.model}/{s}/transfer/layer-{wildcards.layer}.h5" for s in SUBJECTS]
+
+
+def comparison_scores(which):
+    model = config["compare"][which]
+    return expand("results/{model}/{subject}/transfer/layer-{layer}.h5", model=model, subject=SUBJECTS, layer=MODELS[model]["layers"][0])
+
+
+if flatmaps_available():
+
+    rule plot_performance_flatmaps:
+        """Within- and cross-modal r (both directions, raw and corrected) on the fsaverage5 flat patches, significant voxels only."""
+        input:
+            scores=scores_of,
+        output:
+            _figure_report("performance_flatmaps_{model}_{layer}_{subject}", "performance_flatmaps", "RQ2 where", "flatmaps"),
+            "results/figures/performance_flatmaps_{model}_{layer}_{subject}.pdf",
+        wildcard_constraints:
+            model=FIGURE_MODEL,
+        params:
+            alignment=figure_alignment,
+            vmax=figure_settings()["flatmap_vmax"],
+        log:
+            "results/logs/figures/performance_flatmaps_{model}_{layer}_{subject}.log",
+        conda:
+            "../../envs/crossmodal.yaml"
+        script:
+            "../scripts/plot_performance_flatmaps.py"
+
+    rule plot_transfer_ratio:
+        """Transfer ratio (cross / within where within is significant) on the fsaverage5 flat patches."""
+        input:
+            scores=scores_of,
+        output:
+            _figure_report("transfer_ratio_flatmap_{model}_{layer}_{subject}", "transfer_ratio_flatmap", "RQ2 where", "flatmaps"),
+            "results/figures/transfer_ratio_flatmap_{model}_{layer}_{subject}.pdf",
+        wildcard_constraints:
+            model=FIGURE_MODEL,
+        params:
+            alignment=figure_alignment,
+        log:
+            "results/logs/figures/transfer_ratio_flatmap_{model}_{layer}_{subject}.log",
+        conda:
+            "../../envs/crossmodal.yaml"
+        script:
+            "../scripts/plot_transfer_ratio.py"
+
+elif pycortex_available():
+
+    rule plot_pycortex_flatmaps:
+        """Within- and cross-modal r on the subject's pycortex flatmap (ds003020 subject space)."""
+        input:
+            scores=scores_of,
+        output:
+            _figure_report("performance_flatmaps_{model}_{layer}_{subject}", "performance_flatmaps", "RQ2 where", "flatmaps"),
+            "results/figures/performance_flatmaps_{model}_{layer}_{subject}.pdf",
+        wildcard_constraints:
+            model=FIGURE_MODEL,
+        params:
+            alignment=figure_alignment,
+            vmax=figure_settings()["flatmap_vmax"],
+            xfms=f"{config['data']['stories']['root']}/derivative/subject_xfms.json",
+        log:
+            "results/logs/figures/performance_flatmaps_{model}_{layer}_{subject}.log",
+        conda:
+            "../../envs/crossmodal.yaml"
+        script:
+            "../scripts/plot_pycortex_flatmaps.py"
+
+    rule plot_pycortex_ratio:
+        """Transfer ratio on the subject's pycortex flatmap (ds003020 subject space)."""
+        input:
+            scores=scores_of,
+        output:
+            _figure_report("transfer_ratio_flatmap_{model}_{layer}_{subject}", "transfer_ratio_flatmap", "RQ2 where", "flatmaps"),
+            "results/figures/transfer_ratio_flatmap_{model}_{layer}_{subject}.pdf",
+        wildcard_constraints:
+            model=FIGURE_MODEL,
+        params:
+            alignment=figure_alignment,
+            vmax=1.0,
+            ratio=True,
+            xfms=f"{config['data']['stories']['root']}/derivative/subject_xfms.json",
+        log:
+            "results/logs/figures/transfer_ratio_flatmap_{model}_{layer}_{subject}.log",
+        conda:
+            "../../envs/crossmodal.yaml"
+        script:
+            "../scripts/plot_pycortex_flatmaps.py"
+
+
+rule plot_region_scores:
+    """Region mean r and fraction significant: bars over subjects, a point per subject."""
+    input:
+        table="results/tables/transfer_regions.tsv",
+    output:
+        _figure_report("region_scores_{model}_{layer}", "region_scores", "RQ2 where", "regions"),
+        "results/figures/region_scores_{model}_{layer}.pdf",
+    wildcard_constraints:
+        model=FIGURE_MODEL,
+    params:
+        alignment=figure_alignment,
+    log:
+        "results/logs/figures/region_scores_{model}_{layer}.log",
+    conda:
+        "../../envs/crossmodal.yaml"
+    script:
+        "../scripts/plot_region_scores.py"
+
+
+rule plot_within_vs_cross:
+    """Within- vs cross-modal r of every voxel, one panel per region."""
+    input:
+        scores=scores_of_subjects,
+    output:
+        _figure_report("within_vs_cross_{model}_{layer}", "within_vs_cross", "RQ2 where", "regions"),
+        "results/figures/within_vs_cross_{model}_{layer}.pdf",
+    wildcard_constraints:
+        model=FIGURE_MODEL,
+    params:
+        alignment=figure_alignment,
+        space=config["data"]["space"],
+    log:
+        "results/logs/figures/within_vs_cross_{model}_{layer}.log",
+    conda:
+        "../../envs/crossmodal.yaml"
+    script:
+        "../scripts/plot_within_vs_cross.py"
+
+
+rule plot_model_comparison:
+    """Multimodal vs unimodal cross-modal r, voxel by voxel outside primary sensory cortex."""
+    input:
+        multimodal=comparison_scores("multimodal"),
+        unimodal=comparison_scores("unimodal"),
+    output:
+        _figure_report("multimodal_vs_unimodal", "multimodal_vs_unimodal_scatter", "RQ3 alignment"),
+        "results/figures/multimodal_vs_unimodal.pdf",
+    params:
+        names=[config["compare"]["multimodal"], config["compare"]["unimodal"]],
+        score=figure_settings()["score"],
+        space=config["data"]["space"],
+    log:
+        "results/logs/figures/multimodal_vs_unimodal.log",
+    conda:
+        "../../envs/crossmodal.yaml"
+    script:
+        "../scripts/plot_model_comparison.py"
+
+
+rule plot_alignment_retrieval:
+    """Held-out recall@1/5/10 of the alignment maps against unaligned and shuffled baselines."""
+    input:
+        expand("results/{model}/alignment/layer-{layer}_retrieval.tsv", zip, **alignment_layers()),
+    output:
+        _figure_report("alignment_retrieval", "alignment_retrieval", "RQ3 alignment"),
+        "results/figures/alignment_retrieval.pdf",
+    log:
+        "results/logs/figures/alignment_retrieval.log",
+    conda:
+        "../../envs/crossmodal.yaml"
+    script:
+        "../scripts/plot_alignment_retrieval.py"
+
+
+rule plot_encoding_alphas:
+    """Histograms of the chosen ridge alphas of every fit, with grid-edge fractions."""
+    input:
+        encoding_targets(".h5"),
+    output:
+        _figure_report("encoding_alphas", "encoding_alphas", "RQ1 prediction"),
+        "results/figures/encoding_alphas.pdf",
+    log:
+        "results/logs/figures/encoding_alphas.log",
+    conda:
+        "../../envs/crossmodal.yaml"
+    script:
+        "../scripts/plot_encoding_alphas.py"
+
+
+rule plot_pc_sharedness:
+    """Sharedness of every PC between captions and images, with bootstrap and null intervals."""
+    input:
+        table="results/{model}/pca/layer-{layer}_components.tsv",
+    output:
+        _figure_report("pc_sharedness_{model}_{layer}", "pc_sharedness", "RQ4 shared dimensions"),
+        "results/figures/pc_sharedness_{model}_{layer}.pdf",
+    wildcard_constraints:
+        model=FIGURE_MODEL,
+    log:
+        "results/logs/figures/pc_sharedness_{model}_{layer}.log",
+    conda:
+        "../../envs/crossmodal.yaml"
+    script:
+        "../scripts/plot_pc_sharedness.py"
+
+
+rule plot_pc_words:
+    """Story words with the highest and lowest projection on every PC."""
+    input:
+        table="results/{model}/pca/layer-{layer}_words.tsv",
+    output:
+        _figure_report("pc_words_{model}_{layer}", "pc_words", "RQ4 shared dimensions"),
+        "results/figures/pc_words_{model}_{layer}.pdf",
+    wildcard_constraints:
+        model=FIGURE_MODEL,
+    params:
+        n_words=figure_settings()["n_words"],
+    log:
+        "results/logs/figures/pc_words_{model}_{layer}.log",
+    conda:
+        "../../envs/crossmodal.yaml"
+    script:
+        "../scripts/plot_pc_words.py"
+
+
+rule plot_pc_images:
+    """Pair images and movie frames with the highest and lowest projection on every PC."""
+    input:
+        pca="results/{model}/pca/layer-{layer}.h5",
+    output:
+        _figure_report("pc_images_{model}_{layer}", "pc_images", "RQ4 shared dimensions"),
+        "results/figures/pc_images_{model}_{layer}.pdf",
+    wildcard_constraints:
+        model=FIGURE_MODEL,
+    log:
+        "results/logs/figures/pc_images_{model}_{layer}.log",
+    conda:
+        "../../envs/crossmodal.yaml"
+    script:
+        "../scripts/plot_pc_images.py"
+
+
+if config["data"]["ground_truth"]:
+
+    rule plot_synthetic_recovery:
+        """Planted voxel class vs detected transfer per model set, and the PCA's planted-subspace recovery."""
+        input:
+            truth=config["data"]["ground_truth"],
+            scores=transfer_targets(".h5"),
+            pca_recovery="results/validation/pca_recovery.tsv",
+        output:
+            _figure_report("synthetic_recovery", "synthetic_recovery", "Validation"),
+            "results/figures/synthetic_recovery.pdf",
+        params:
+            groups={f"{m} {l}": [f"results/{m}/{s}/transfer/layer-{l}.h5" for s in SUBJECTS] for m in MODELS for l in MODELS[m]["layers"]},
+            alignment=figure_settings()["alignment"],
+            score=figure_settings()["score"],
+        log:
+            "results/logs/figures/synthetic_recovery.log",
+        conda:
+            "../../envs/crossmodal.yaml"
+        script:
+            "../scripts/plot_synthetic_recovery.py"
