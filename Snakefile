@@ -16,6 +16,8 @@ include: "workflow/rules/data.smk"
 include: "workflow/rules/features.smk"
 include: "workflow/rules/encoding.smk"
 include: "workflow/rules/transfer.smk"
+include: "workflow/rules/pca.smk"
+include: "workflow/rules/figures.smk"
 
 
 rule all:
@@ -25,7 +27,9 @@ rule all:
         extraction_targets(),
         "results/tables/encoding_summary.tsv",
         "results/tables/transfer_regions.tsv",
-        "results/tables/multimodal_vs_unimodal.tsv",
+        comparison_targets(),
         expand("results/{model}/alignment/layer-{layer}_retrieval.tsv", zip, **alignment_layers()),
         validation_targets(),
+        pca_all_targets(),
+        figure_targets(),
     default_target: True

@@ -26,3 +26,37 @@ def test_ci_runs_readme_test_command():
     readme = (REPO / "README.md").read_text()
     ci = (REPO / ".ci" / "run").read_text()
     assert "make test" in readme and re.search(r"^make test$", ci, re.MULTILINE)
+
+
+def _leaf_keys(tree, prefix=""):
+    for key, value in tree.items():
+        if isinstance(value, dict) and value and key not in ("checkpoints", "alphas", "models"):
+            yield from _leaf_keys(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}"
+
+
+def test_every_config_key_documented():
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    readme = (REPO / "config" / "README.md").read_text()
+    for key in _leaf_keys(config):
+        names = {key, key.split(".", 1)[-1], key.rsplit(".", 1)[-1]}
+        assert any(f"`{name}`" in readme for name in names), key
+
+
+def test_config_validates_and_paper_config_too():
+    from crossmodal.config import SCHEMA_PATH, validate_config
+
+    default = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    validate_config(default, SCHEMA_PATH, "config/config.yaml")
+    paper = yaml.safe_load((REPO / "config" / "paper.yaml").read_text())
+    merged = _merge(default, paper)
+    validate_config(merged, SCHEMA_PATH, "config/paper.yaml")
+    assert merged["models"]["bridgetower"]["text_model"] == "bridgetower-base"
+
+
+def _merge(base, override):
+    out = dict(base)
+    for key, value in override.items():
+        out[key] = _merge(base[key], value) if isinstance(value, dict) and isinstance(base.get(key), dict) else value
+    return out

@@ -39,6 +39,7 @@ CONFIG_OVERRIDES: dict = {
     "subjects": ["UTS01"],
     "simulate": {"n_train_stories": 2, "n_train_movie_runs": 2, "n_pair_images": 200, "n_val_images": 20, "n_test_images": 20},
     "encoding": {"voxel_chunks": 2},
+    "models": {"unimodal": {"enabled": False}},
 }
 
 #: Options for both runs. --cores caps every job's threads, so both runs compute with

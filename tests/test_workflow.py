@@ -156,3 +156,48 @@ def test_transfer_tables(default_run):
     assert (occipital_movie.fraction_significant > 0.5).all()  # vision-only voxels fill occipital cortex
     comparison = pd.read_csv(default_run / "results/tables/multimodal_vs_unimodal.tsv", sep="\t")
     assert len(comparison) == 2 * 2 * 2 and comparison.wilcoxon_p.between(0, 1).all()
+
+
+FIGURES = [
+    f"{kind}_{model_layer}"
+    for model_layer in ("bridgetower_cross.1", "unimodal_tower.2")
+    for kind in ("region_scores", "within_vs_cross", "pc_sharedness", "pc_words", "pc_images")
+] + [
+    f"{kind}_{model_layer}_{subject}"
+    for model_layer in ("bridgetower_cross.1", "unimodal_tower.2")
+    for kind in ("performance_flatmaps", "transfer_ratio_flatmap")
+    for subject in ("UTS01", "UTS02")
+] + ["multimodal_vs_unimodal", "alignment_retrieval", "encoding_alphas", "synthetic_recovery"]
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_every_figure(default_run, name):
+    from PIL import Image
+
+    png = default_run / "results" / "figures" / f"{name}.png"
+    with Image.open(png) as image:
+        pixels = np.asarray(image.convert("L"))
+    assert pixels.shape[0] > 200 and pixels.shape[1] > 200
+    assert pixels.std() > 10, "the figure is blank"
+    assert (default_run / "results" / "figures" / f"{name}.pdf").stat().st_size > 1000
+
+
+def test_pca_spans_planted_concepts(default_run):
+    table = pd.read_csv(default_run / "results/validation/pca_recovery.tsv", sep="\t")
+    assert list(table.columns) == ["model", "layer", "component", "cosine"]
+    for model in ("bridgetower", "unimodal"):
+        cosines = table[table.model == model].sort_values("component").cosine.to_numpy()
+        assert (cosines[:4] > 0.9).all()
+
+
+def test_single_figure_rerun_and_report(default_run):
+    """One figure rebuilds alone; the HTML report builds."""
+    figure = default_run / "results/figures/encoding_alphas.png"
+    figure.unlink()
+    result = snakemake(default_run, "--cores", "1", "results/figures/encoding_alphas.png")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert figure.exists()
+    assert "plot_encoding_alphas" in result.stderr and "score_transfer" not in result.stderr
+    result = snakemake(default_run, "--cores", "1", "--report", "results/report.html")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (default_run / "results/report.html").stat().st_size > 100_000

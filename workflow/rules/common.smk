@@ -49,7 +49,9 @@ def dataset_inputs(wildcards=None):
 
 
 MODALITIES = ("story", "movie")
-MODELS = config["models"]
+MODELS = {name: settings for name, settings in config["models"].items() if settings.get("enabled", True)}
+# The multimodal-vs-unimodal comparison runs when both of its model sets are enabled.
+COMPARE = all(config["compare"][side] in MODELS for side in ("multimodal", "unimodal"))
 
 
 def data_section(modality):
@@ -231,6 +233,147 @@ def alignment_layers():
     return {"model": [m for m, _ in pairs], "layer": [l for _, l in pairs]}
 
 
+def comparison_targets():
+    """The multimodal-vs-unimodal table, when both model sets are enabled."""
+    return ["results/tables/multimodal_vs_unimodal.tsv"] if COMPARE else []
+
+
 def validation_targets():
     """Validation tables, only when the planted truth exists (synthetic data)."""
     return ["results/validation/recovery.tsv"] if config["data"]["ground_truth"] else []
+
+
+# ---- helpers of pca.smk ----
+
+# Shared semantic dimensions (method.md step 7): PCA of the story-model weights of multimodal voxels.
+# Settings are read with defaults until the config schema has a `pca` section.
+
+
+def pca_settings():
+    """The `pca` config section with defaults filled in."""
+    defaults = {"n_components": 10, "n_top_words": 20, "n_top_images": 8, "n_permutations": 1000, "seed": 0,
+                "alignment": "linear", "score": "corrected", "min_voxels": 200, "min_word_count": 1, "thumbnail_size": 96}
+    return {**defaults, **config.get("pca", {})}
+
+
+def pca_alignment(model):
+    """pca.alignment if the model set scores it, else its first alignment."""
+    preferred = pca_settings()["alignment"]
+    return preferred if preferred in MODELS[model]["alignment"] else MODELS[model]["alignment"][0]
+
+
+def pca_alignment_of(wildcards):
+    return pca_alignment(wildcards.model)
+
+
+def pca_inputs(wildcards):
+    """Story fits and transfer scores of every subject, feature files, test pairs and maps that the pca rule reads."""
+    model, layer = wildcards.model, wildcards.layer
+    inputs = {
+        "story_fits": [f"results/{model}/{s}/encoding/story_layer-{layer}.h5" for s in SUBJECTS],
+        "scores": [f"results/{model}/{s}/transfer/layer-{layer}.h5" for s in SUBJECTS],
+        "design": f"results/{model}/{SUBJECTS[0]}/design/story_layer-{layer}.h5",
+        "story_features": [feature_file(model, "story", run) for run in all_runs("story")],
+        "movie_features": [feature_file(model, "movie", run) for run in all_runs("movie")],
+        "test_captions": pair_features(model, "test", "captions"),
+        "test_images": pair_features(model, "test", "images"),
+        "data": dataset_inputs(),
+    }
+    if pca_alignment(model) == "linear":
+        inputs["maps"] = f"results/{model}/alignment/layer-{layer}.h5"
+    return inputs
+
+
+def pca_targets(suffix=".h5"):
+    """The PCA output of every model set and layer."""
+    return [f"results/{model}/pca/layer-{layer}{suffix}" for model in MODELS for layer in MODELS[model]["layers"]]
+
+
+def pca_all_targets():
+    """Every PCA table and array, plus the planted-subspace validation on synthetic data (for `rule all`)."""
+    targets = [path for suffix in (".h5", "_components.tsv", "_words.tsv", "_images.tsv") for path in pca_targets(suffix)]
+    if config["data"]["ground_truth"]:
+        targets.append("results/validation/pca_recovery.tsv")
+    return targets
+
+
+# ---- helpers of figures.smk ----
+
+# A figure for every result (issue 6). Each figure kind is one rule and each figure its own target,
+# results/figures/<what it shows>[_<model>_<layer>[_<subject>]].png (+ .pdf); rebuild one with
+# `snakemake --cores 1 results/figures/<name>.png`. Settings are read with defaults until the
+# config schema has a `figures` section.
+
+import re as _re
+
+FIGURE_MODEL = "|".join(_re.escape(m) for m in MODELS)
+FIGURE_FORMATS = ("png", "pdf")
+
+
+def figure_settings():
+    """The `figures` config section with defaults filled in."""
+    defaults = {"alignment": "linear", "score": "corrected", "flatmap_vmax": None, "n_words": 20}
+    return {**defaults, **config.get("figures", {})}
+
+
+def figure_alignment(wildcards):
+    """figures.alignment if the rule's model set scores it, else its first alignment."""
+    available = MODELS[wildcards.model]["alignment"]
+    preferred = figure_settings()["alignment"]
+    return preferred if preferred in available else available[0]
+
+
+def figure_outputs(name):
+    """PNG (in the report) and PDF of one figure."""
+    return [f"results/figures/{name}.{ext}" for ext in FIGURE_FORMATS]
+
+
+def _figure_report(name, caption, category, subcategory=None):
+    return report(f"results/figures/{name}.png", caption=f"../report/{caption}.rst", category=category, subcategory=subcategory)
+
+
+def flatmaps_available():
+    """fsaverage5 flatmaps need the fsaverage5 space; ds003020 subject-space maps need pycortex (else skipped)."""
+    return config["data"]["space"] == "fsaverage5"
+
+
+def pycortex_available():
+    try:
+        import cortex  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+if config["data"]["space"] == "ds003020" and not pycortex_available():
+    print("figures: data.space is ds003020 and pycortex is not installed: subject flatmaps are skipped "
+          "(pip install 'crossmodal-encoding[pycortex]' and the subjects' pycortex database to draw them)", file=sys.stderr)
+
+
+def figure_targets():
+    """Every figure of the configured analysis (PNG and PDF)."""
+    names = []
+    model_layers = [(m, l) for m in MODELS for l in MODELS[m]["layers"]]
+    for model, layer in model_layers:
+        names += [f"region_scores_{model}_{layer}", f"within_vs_cross_{model}_{layer}"]
+        names += [f"pc_sharedness_{model}_{layer}", f"pc_words_{model}_{layer}", f"pc_images_{model}_{layer}"]
+        if flatmaps_available() or pycortex_available():
+            for subject in SUBJECTS:
+                names += [f"performance_flatmaps_{model}_{layer}_{subject}", f"transfer_ratio_flatmap_{model}_{layer}_{subject}"]
+    names += ["alignment_retrieval", "encoding_alphas"] + (["multimodal_vs_unimodal"] if COMPARE else [])
+    if config["data"]["ground_truth"]:
+        names.append("synthetic_recovery")
+    return [path for name in names for path in figure_outputs(name)]
+
+
+def scores_of(wildcards):
+    return f"results/{wildcards.model}/{wildcards.subject}/transfer/layer-{wildcards.layer}.h5"
+
+
+def scores_of_subjects(wildcards):
+    return [f"results/{wildcards.model}/{s}/transfer/layer-{wildcards.layer}.h5" for s in SUBJECTS]
+
+
+def comparison_scores(which):
+    model = config["compare"][which]
+    return expand("results/{model}/{subject}/transfer/layer-{layer}.h5", model=model, subject=SUBJECTS, layer=MODELS[model]["layers"][0])

@@ -1,83 +1,3 @@
-# A figure for every result (issue 6). Each figure kind is one rule and each figure its own target,
-# results/figures/<what it shows>[_<model>_<layer>[_<subject>]].png (+ .pdf); rebuild one with
-# `snakemake --cores 1 results/figures/<name>.png`. Settings are read with defaults until the
-# config schema has a `figures` section.
-
-import re as _re
-
-FIGURE_MODEL = "|".join(_re.escape(m) for m in MODELS)
-FIGURE_FORMATS = ("png", "pdf")
-
-
-def figure_settings():
-    """The `figures` config section with defaults filled in."""
-    defaults = {"alignment": "linear", "score": "corrected", "flatmap_vmax": None, "n_words": 20}
-    return {**defaults, **config.get("figures", {})}
-
-
-def figure_alignment(wildcards):
-    """figures.alignment if the rule's model set scores it, else its first alignment."""
-    available = MODELS[wildcards.model]["alignment"]
-    preferred = figure_settings()["alignment"]
-    return preferred if preferred in available else available[0]
-
-
-def figure_outputs(name):
-    """PNG (in the report) and PDF of one figure."""
-    return [f"results/figures/{name}.{ext}" for ext in FIGURE_FORMATS]
-
-
-def _figure_report(name, caption, category, subcategory=None):
-    return report(f"results/figures/{name}.png", caption=f"../report/{caption}.rst", category=category, subcategory=subcategory)
-
-
-def flatmaps_available():
-    """fsaverage5 flatmaps need the fsaverage5 space; ds003020 subject-space maps need pycortex (else skipped)."""
-    return config["data"]["space"] == "fsaverage5"
-
-
-def pycortex_available():
-    try:
-        import cortex  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-if config["data"]["space"] == "ds003020" and not pycortex_available():
-    print("figures: data.space is ds003020 and pycortex is not installed: subject flatmaps are skipped "
-          "(pip install 'crossmodal-encoding[pycortex]' and the subjects' pycortex database to draw them)", file=sys.stderr)
-
-
-def figure_targets():
-    """Every figure of the configured analysis (PNG and PDF)."""
-    names = []
-    model_layers = [(m, l) for m in MODELS for l in MODELS[m]["layers"]]
-    for model, layer in model_layers:
-        names += [f"region_scores_{model}_{layer}", f"within_vs_cross_{model}_{layer}"]
-        names += [f"pc_sharedness_{model}_{layer}", f"pc_words_{model}_{layer}", f"pc_images_{model}_{layer}"]
-        if flatmaps_available() or pycortex_available():
-            for subject in SUBJECTS:
-                names += [f"performance_flatmaps_{model}_{layer}_{subject}", f"transfer_ratio_flatmap_{model}_{layer}_{subject}"]
-    names += ["multimodal_vs_unimodal", "alignment_retrieval", "encoding_alphas"]
-    if config["data"]["ground_truth"]:
-        names.append("synthetic_recovery")
-    return [path for name in names for path in figure_outputs(name)]
-
-
-def scores_of(wildcards):
-    return f"results/{wildcards.model}/{wildcards.subject}/transfer/layer-{wildcards.layer}.h5"
-
-
-def scores_of_subjects(wildcards):
-    return [f"results/{wildcards.model}/{s}/transfer/layer-{wildcards.layer}.h5" for s in SUBJECTS]
-
-
-def comparison_scores(which):
-    model = config["compare"][which]
-    return expand("results/{model}/{subject}/transfer/layer-{layer}.h5", model=model, subject=SUBJECTS, layer=MODELS[model]["layers"][0])
-
-
 if flatmaps_available():
 
     rule plot_performance_flatmaps:
@@ -200,24 +120,26 @@ rule plot_within_vs_cross:
         "../scripts/plot_within_vs_cross.py"
 
 
-rule plot_model_comparison:
-    """Multimodal vs unimodal cross-modal r, voxel by voxel outside primary sensory cortex."""
-    input:
-        multimodal=comparison_scores("multimodal"),
-        unimodal=comparison_scores("unimodal"),
-    output:
-        _figure_report("multimodal_vs_unimodal", "multimodal_vs_unimodal_scatter", "RQ3 alignment"),
-        "results/figures/multimodal_vs_unimodal.pdf",
-    params:
-        names=[config["compare"]["multimodal"], config["compare"]["unimodal"]],
-        score=figure_settings()["score"],
-        space=config["data"]["space"],
-    log:
-        "results/logs/figures/multimodal_vs_unimodal.log",
-    conda:
-        "../../envs/crossmodal.yaml"
-    script:
-        "../scripts/plot_model_comparison.py"
+if COMPARE:
+
+    rule plot_model_comparison:
+        """Multimodal vs unimodal cross-modal r, voxel by voxel outside primary sensory cortex."""
+        input:
+            multimodal=comparison_scores("multimodal"),
+            unimodal=comparison_scores("unimodal"),
+        output:
+            _figure_report("multimodal_vs_unimodal", "multimodal_vs_unimodal_scatter", "RQ3 alignment"),
+            "results/figures/multimodal_vs_unimodal.pdf",
+        params:
+            names=[config["compare"]["multimodal"], config["compare"]["unimodal"]],
+            score=figure_settings()["score"],
+            space=config["data"]["space"],
+        log:
+            "results/logs/figures/multimodal_vs_unimodal.log",
+        conda:
+            "../../envs/crossmodal.yaml"
+        script:
+            "../scripts/plot_model_comparison.py"
 
 
 rule plot_alignment_retrieval:

@@ -74,36 +74,38 @@ rule summarize_transfer:
         "../scripts/concatenate_tables.py"
 
 
-rule compare_models:
-    """Multimodal vs unimodal cross-modal scores, paired per voxel outside primary sensory cortex."""
-    input:
-        multimodal=expand(
-            "results/{model}/{subject}/transfer/layer-{layer}.h5",
-            model=config["compare"]["multimodal"],
-            subject=SUBJECTS,
-            layer=MODELS[config["compare"]["multimodal"]]["layers"][0],
-        ),
-        unimodal=expand(
-            "results/{model}/{subject}/transfer/layer-{layer}.h5",
-            model=config["compare"]["unimodal"],
-            subject=SUBJECTS,
-            layer=MODELS[config["compare"]["unimodal"]]["layers"][0],
-        ),
-    output:
-        report(
-            "results/tables/multimodal_vs_unimodal.tsv",
-            caption="../report/multimodal_vs_unimodal.rst",
-            category="RQ3 alignment",
-        ),
-    params:
-        subjects=SUBJECTS,
-        space=config["data"]["space"],
-    log:
-        "results/logs/compare_models.log",
-    conda:
-        "../../envs/crossmodal.yaml"
-    script:
-        "../scripts/compare_models.py"
+if COMPARE:
+
+    rule compare_models:
+        """Multimodal vs unimodal cross-modal scores, paired per voxel outside primary sensory cortex."""
+        input:
+            multimodal=expand(
+                "results/{model}/{subject}/transfer/layer-{layer}.h5",
+                model=config["compare"]["multimodal"],
+                subject=SUBJECTS,
+                layer=MODELS[config["compare"]["multimodal"]]["layers"][0],
+            ),
+            unimodal=expand(
+                "results/{model}/{subject}/transfer/layer-{layer}.h5",
+                model=config["compare"]["unimodal"],
+                subject=SUBJECTS,
+                layer=MODELS[config["compare"]["unimodal"]]["layers"][0],
+            ),
+        output:
+            report(
+                "results/tables/multimodal_vs_unimodal.tsv",
+                caption="../report/multimodal_vs_unimodal.rst",
+                category="RQ3 alignment",
+            ),
+        params:
+            subjects=SUBJECTS,
+            space=config["data"]["space"],
+        log:
+            "results/logs/compare_models.log",
+        conda:
+            "../../envs/crossmodal.yaml"
+        script:
+            "../scripts/compare_models.py"
 
 
 if config["data"]["ground_truth"]:

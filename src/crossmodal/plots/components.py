@@ -33,17 +33,17 @@ def sharedness_bars(table: pd.DataFrame, title: str = ""):
                      label="95% null (shuffled pairs)")
     top.bar(x, r, color=np.where(significant, "#d6604d", "#92c5de"), width=0.7)
     top.errorbar(x, r, yerr=[r - table["ci_low"], table["ci_high"] - r], fmt="none", ecolor="k", lw=0.8, capsize=2, label="95% bootstrap CI")
-    for xi, ri, s in zip(x, r, significant):
+    for xi, high, s in zip(x, table["ci_high"].to_numpy(float), significant):
         if s:
-            top.text(xi, max(ri, 0) + 0.02, "*", ha="center", fontsize=10)
+            top.text(xi, max(high, 0) + 0.01, "*", ha="center", fontsize=10)
     top.axhline(0, color="k", lw=0.5)
     top.set_ylabel("sharedness r\n(caption vs image projection)")
-    top.legend(fontsize=7, loc="upper right")
+    top.legend(fontsize=7, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2)
     bottom.bar(x, table["explained_variance_ratio"], color="0.5", width=0.7)
     bottom.set_ylabel("explained\nvariance")
     bottom.set_xlabel("principal component")
     bottom.set_xticks(x, [f"PC{k}" for k in x])
-    figure.suptitle(title + "  (red, *: p < 0.05)", y=1.0)
+    figure.suptitle(title + "  (red, *: p < 0.05)", y=1.04)
     figure.tight_layout()
     return figure
 

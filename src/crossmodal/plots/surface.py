@@ -127,6 +127,9 @@ def flatmap_grid(maps: dict[str, tuple[np.ndarray, np.ndarray | None]], cmap="Rd
             collection = draw_flat_hemisphere(axes[row, col], values[part], hemi, None if mask is None else mask[part], cmap, low, high, patches)
         n_shown = int(np.sum(np.isfinite(values) & (mask if mask is not None else True)))
         axes[row, 0].set_title(f"{name}  ({n_shown} vertices shown)", loc="left")
+        if n_shown == 0:
+            axes[row, 0].text(1.0, 0.5, "no vertex passes (e.g. none significant)", transform=axes[row, 0].transAxes, ha="center",
+                              va="center", color="0.3", fontsize=8)
         bar = figure.colorbar(collection, cax=axes[row, 2])
         bar.set_label(colorbar_label, fontsize=7)
         bar.ax.tick_params(labelsize=6)
