@@ -6,31 +6,14 @@ scipy (importing :mod:`crossmodal.transfer` does, which costs seconds per job).
 
 from __future__ import annotations
 
-import os
 
-import h5py
 import numpy as np
 
 from crossmodal.plots.style import DIRECTION_LABELS
+from crossmodal.scorefile import load_scores as read_scores  # noqa: F401  (the scripts' name)
 
 #: Target modality of each direction, and the modality its within-modal reference is.
 TARGET = {"story_to_movie": "movie", "movie_to_story": "story"}
-
-
-def read_scores(path: str | os.PathLike) -> dict[tuple[str, str], dict[str, np.ndarray]]:
-    """Read a transfer score file (the layout of :func:`crossmodal.transfer.subject.save_scores`).
-
-    Returns
-    -------
-    dict of (direction, alignment) to dict of name to array of shape (n_voxels,)
-    """
-    results = {}
-    with h5py.File(path, "r") as handle:
-        for direction in handle:
-            for alignment in handle[direction]:
-                group = handle[direction][alignment]
-                results[direction, alignment] = {name: group[name][()] for name in group}
-    return results
 
 
 def region_map_of(space: str, n_voxels: int):

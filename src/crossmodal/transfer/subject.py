@@ -14,6 +14,7 @@ from crossmodal.errors import InputError
 from crossmodal.features.grid import DesignMatrices, stream_layer
 from crossmodal.features.storage import read_layer, read_times
 from crossmodal.regions import RegionMap
+from crossmodal.scorefile import load_scores, save_scores  # noqa: F401  (re-exported)
 from crossmodal.transfer.alignment import AlignmentMap
 from crossmodal.transfer.compare import region_summary
 from crossmodal.transfer.scoring import DIRECTIONS, StatsSettings, score_direction, transferred_design, transferred_runs
@@ -97,30 +98,6 @@ def score_subject(
             results[direction, alignment] = score_direction(
                 fits[source], fits[target], train_design, test_design, designs[target].test_design, data[target], stats, voxel_batch,
             )
-    return results
-
-
-def save_scores(path: str | os.PathLike, results: dict[tuple[str, str], dict[str, np.ndarray]], **attrs) -> None:
-    """Write scores as ``<direction>/<alignment>/<name>`` datasets (temporary file, then rename)."""
-    path = Path(path)
-    partial = path.with_name(path.name + ".partial")
-    with h5py.File(partial, "w") as handle:
-        for (direction, alignment), arrays in results.items():
-            group = handle.create_group(f"{direction}/{alignment}")
-            for name, values in arrays.items():
-                group.create_dataset(name, data=values)
-        handle.attrs.update(attrs)
-    os.replace(partial, path)
-
-
-def load_scores(path: str | os.PathLike) -> dict[tuple[str, str], dict[str, np.ndarray]]:
-    """Read scores written by :func:`save_scores`."""
-    results = {}
-    with h5py.File(path, "r") as handle:
-        for direction in handle:
-            for alignment in handle[direction]:
-                group = handle[direction][alignment]
-                results[direction, alignment] = {name: group[name][()] for name in group}
     return results
 
 
