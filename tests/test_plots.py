@@ -10,6 +10,7 @@ from PIL import Image
 from crossmodal.plots import save_figure
 from crossmodal.plots.components import image_grid, sharedness_bars, words_per_component
 from crossmodal.plots.gather import performance_maps, ratio_maps, within_cross_points
+from crossmodal.regions import RegionMap
 from crossmodal.plots.results import alpha_histograms, model_comparison, region_bars, retrieval_bars, within_vs_cross
 from crossmodal.plots.surface import N_VERTICES_HEMI, flatmap_grid
 from crossmodal.plots.validation import detection_matrix, recovery_panel
@@ -69,9 +70,14 @@ def test_region_and_scatter_figures(tmp_path):
     ]
     save_figure(region_bars(pd.DataFrame(rows), title="regions"), tmp_path / "bars.png")
     assert_image(tmp_path / "bars.png")
-    labels = rng.integers(3, size=500)
-    points = within_cross_points([fake_scores(500, 0), fake_scores(500, 1)], labels, "linear")
-    save_figure(within_vs_cross(points, ["a", "b", "c"]), tmp_path / "scatter.png")
+    regions = [RegionMap(rng.integers(3, size=500).astype(np.int16), ("a", "b", "c"), *np.zeros((2, 500), bool)),
+               RegionMap(rng.integers(2, size=400).astype(np.int16), ("c", "d"), *np.zeros((2, 400), bool))]
+    points, names = within_cross_points([fake_scores(500, 0), fake_scores(400, 1)], regions, "linear")
+    assert names == ("a", "b", "c", "d")
+    # subject 2's "c" (its label 0) and "d" (label 1) map to the union's 2 and 3
+    assert np.array_equal(points["story_to_movie"]["region"][500:], regions[1].labels + 2)
+    assert np.array_equal(points["story_to_movie"]["region"][:500], regions[0].labels)
+    save_figure(within_vs_cross(points, names), tmp_path / "scatter.png")
     assert_image(tmp_path / "scatter.png")
     comparison = {d: (rng.normal(size=300), rng.normal(size=300)) for d in DIRECTIONS}
     save_figure(model_comparison(comparison, ("multimodal", "unimodal")), tmp_path / "compare.png")

@@ -1,4 +1,8 @@
-"""Coarse cortical regions on fsaverage5, derived from the mesh nilearn ships.
+"""Region maps: coarse lobes on fsaverage5, pycortex ROIs in ds003020 subject space.
+
+fsaverage5
+----------
+Coarse cortical regions derived from the mesh nilearn ships.
 
 The parcels are defined by position on the pial surface of fsaverage5 (which
 lies in MNI305 space), so they need no download and no atlas licence:
@@ -21,14 +25,31 @@ region: 35 < |x| < 65, -38 < y < -8, -2 < z < 16).
 These are approximations at the scale of lobes, documented as such; they are
 meant for region summaries and for planting synthetic classes, not for
 anatomical claims.
+
+ds003020 subject space
+----------------------
+The ROIs drawn in the subject's pycortex database (``overlays.svg`` of
+``derivative/pycortex-db/<SUBJECT>``), sampled on the voxels of the cortical
+mask the responses are stored in (``mask_thick`` of the subject's transform,
+C order), by ``cortex.utils.get_roi_masks(..., gm_sampler="thick")``. Voxels in
+no ROI form the region ``other``; primary visual / auditory cortex are the
+ROIs named in the config (``V1`` and ``AC`` by default). Without pycortex or
+without the subject's overlays, the whole cortex is one region (and nothing is
+marked primary sensory); the reason is logged.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
+
+from crossmodal.errors import InputError
+
+logger = logging.getLogger(__name__)
 
 REGION_NAMES = ("other", "occipital", "temporal", "sensory-motor", "parietal", "prefrontal")
 
@@ -45,15 +66,15 @@ class RegionMap:
         Region names; ``names[labels[i]]`` is vertex i's region.
     primary_visual : array of shape (n_vertices,), bool
     primary_auditory : array of shape (n_vertices,), bool
-    coordinates : array of shape (n_vertices, 3), float
-        Pial coordinates (mm) the regions were derived from.
+    coordinates : array of shape (n_vertices, 3), float, or None
+        Pial coordinates (mm) the regions were derived from (fsaverage5 only).
     """
 
     labels: np.ndarray
     names: tuple[str, ...]
     primary_visual: np.ndarray
     primary_auditory: np.ndarray
-    coordinates: np.ndarray
+    coordinates: np.ndarray | None = None
 
     @property
     def primary_sensory(self) -> np.ndarray:
@@ -108,3 +129,119 @@ def regions_from_coordinates(coordinates: np.ndarray) -> RegionMap:
 def fsaverage5_regions() -> RegionMap:
     """The region map of the embedded default space (fsaverage5, 20,484 vertices)."""
     return regions_from_coordinates(fsaverage5_pial_coordinates())
+
+
+
+def whole_cortex(n_voxels: int) -> RegionMap:
+    """One region, ``cortex``, for every voxel; nothing marked primary sensory.
+
+    Parameters
+    ----------
+    n_voxels : int
+
+    Returns
+    -------
+    RegionMap
+    """
+    empty = np.zeros(n_voxels, dtype=bool)
+    return RegionMap(np.zeros(n_voxels, dtype=np.int16), ("cortex",), empty, empty.copy())
+
+
+def regions_from_roi_masks(roi_masks: dict[str, np.ndarray], cortical_mask: np.ndarray,
+                           primary_visual_rois=("V1",), primary_auditory_rois=("AC",)) -> RegionMap:
+    """Region map of the voxels of a cortical mask, from ROI masks of the same volume.
+
+    Parameters
+    ----------
+    roi_masks : dict of str to array of shape (Z, Y, X), bool
+        One boolean volume per ROI (disjoint; where they overlap, the ROI
+        first in sorted name order wins).
+    cortical_mask : array of shape (Z, Y, X), bool
+        The voxels the responses are stored for; column ``i`` of a response
+        matrix is the ``i``-th True voxel in C order.
+    primary_visual_rois, primary_auditory_rois : sequences of str
+        ROIs marked primary visual / auditory (missing names are ignored).
+
+    Returns
+    -------
+    RegionMap
+        Over ``cortical_mask.sum()`` voxels; names are ``other`` (index 0) then
+        the ROIs in sorted order.
+    """
+    cortical_mask = np.asarray(cortical_mask, dtype=bool)
+    names = sorted(roi_masks)
+    labels = np.zeros(int(cortical_mask.sum()), dtype=np.int16)
+    for index in range(len(names), 0, -1):  # the first name is written last, so it wins overlaps
+        mask = np.asarray(roi_masks[names[index - 1]], dtype=bool)
+        if mask.shape != cortical_mask.shape:
+            raise InputError(f"ROI {names[index - 1]!r}", f"has shape {mask.shape}, the cortical mask {cortical_mask.shape}",
+                             "sample the ROIs with the same transform as the cortical mask")
+        labels[mask[cortical_mask]] = index
+    all_names = ("other", *names)
+
+    def marked(rois) -> np.ndarray:
+        wanted = [all_names.index(name) for name in rois if name in names]
+        return np.isin(labels, wanted)
+
+    return RegionMap(labels, all_names, marked(primary_visual_rois), marked(primary_auditory_rois))
+
+
+def use_pycortex_database(database: str | Path):
+    """Import pycortex and point its database at ``database`` (a pycortex filestore).
+
+    Returns
+    -------
+    cortex : module
+    """
+    import cortex
+
+    database = str(Path(database).resolve())
+    if getattr(cortex.db, "filestore", None) != database:
+        cortex.db.filestore = database
+        if hasattr(cortex.db, "_subjects"):
+            cortex.db._subjects = None  # pycortex lists the filestore's subjects lazily
+    return cortex
+
+
+def pycortex_regions(database: str | Path, subject: str, xfm: str, n_voxels: int,
+                     primary_visual_rois=("V1",), primary_auditory_rois=("AC",)) -> RegionMap:
+    """ROI region map of a ds003020 subject, or the whole cortex when the ROIs cannot be read.
+
+    Parameters
+    ----------
+    database : path
+        The pycortex filestore (``derivative/pycortex-db``).
+    subject : str
+    xfm : str
+        The subject's transform (``subject_xfms.json``).
+    n_voxels : int
+        Columns of the subject's response matrices; must equal the voxels of
+        the transform's ``thick`` mask.
+    primary_visual_rois, primary_auditory_rois : sequences of str
+
+    Returns
+    -------
+    RegionMap
+    """
+    overlays = Path(database) / subject / "overlays.svg"
+    try:
+        import cortex  # noqa: F401
+    except ImportError:
+        logger.info("regions: pycortex is not installed, so %s is one region (whole cortex); "
+                    "pip install 'crossmodal-encoding[pycortex]' for ROI summaries", subject)
+        return whole_cortex(n_voxels)
+    if not overlays.is_file():
+        logger.info("regions: %s not found, so %s is one region (whole cortex)", overlays, subject)
+        return whole_cortex(n_voxels)
+    cortex = use_pycortex_database(database)
+    cortical_mask = np.asarray(cortex.db.get_mask(subject, xfm, "thick"), dtype=bool)
+    if int(cortical_mask.sum()) != n_voxels:
+        raise InputError(f"{Path(database) / subject} (transform {xfm})",
+                         f"its thick cortical mask has {int(cortical_mask.sum())} voxels but the responses have {n_voxels}",
+                         "check subject_xfms.json names the transform the responses were extracted with")
+    roi_masks = cortex.utils.get_roi_masks(subject, xfm, roi_list=None, gm_sampler="thick", allow_overlap=False,
+                                           fail_for_missing_rois=False, return_dict=True)
+    regions = regions_from_roi_masks(roi_masks, cortical_mask, primary_visual_rois, primary_auditory_rois)
+    logger.info("regions: %s has %d ROIs from %s (%.1f%% of voxels in none)", subject, len(regions.names) - 1,
+                overlays, 100 * float(np.mean(regions.labels == 0)) if n_voxels else 0.0)
+    return regions

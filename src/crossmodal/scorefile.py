@@ -1,5 +1,10 @@
 """The transfer score file: ``<direction>/<alignment>/<name>`` datasets per voxel.
 
+Beside the scores, the file holds the subject's region map (group
+``regions``: ``labels``, ``primary_visual``, ``primary_auditory`` per voxel and
+the region names as an attribute), computed once by the job that scores the
+subject, so every later table and figure uses the same regions.
+
 Kept apart from :mod:`crossmodal.transfer` so that figure jobs can read score
 files without importing scipy or torch through the package ``__init__``.
 """
@@ -13,24 +18,68 @@ import h5py
 import numpy as np
 
 
-def save_scores(path: str | os.PathLike, results: dict[tuple[str, str], dict[str, np.ndarray]], **attrs) -> None:
-    """Write scores as ``<direction>/<alignment>/<name>`` datasets (temporary file, then rename)."""
+REGIONS_GROUP = "regions"
+
+
+def save_scores(path: str | os.PathLike, results: dict[tuple[str, str], dict[str, np.ndarray]], regions=None,
+                **attrs) -> None:
+    """Write scores as ``<direction>/<alignment>/<name>`` datasets (temporary file, then rename).
+
+    Parameters
+    ----------
+    path : path
+    results : dict of (direction, alignment) to dict of name to (n_voxels,) arrays
+    regions : crossmodal.regions.RegionMap or None
+        The subject's region map over the same voxels, stored in ``regions/``.
+    **attrs
+        File attributes (model, subject, layer).
+    """
     path = Path(path)
     partial = path.with_name(path.name + ".partial")
-    with h5py.File(partial, "w") as handle:
-        for (direction, alignment), arrays in results.items():
-            group = handle.create_group(f"{direction}/{alignment}")
-            for name, values in arrays.items():
-                group.create_dataset(name, data=values)
-        handle.attrs.update(attrs)
-    os.replace(partial, path)
+    try:
+        with h5py.File(partial, "w") as handle:
+            for (direction, alignment), arrays in results.items():
+                group = handle.create_group(f"{direction}/{alignment}")
+                for name, values in arrays.items():
+                    group.create_dataset(name, data=values)
+            if regions is not None:
+                group = handle.create_group(REGIONS_GROUP)
+                group.create_dataset("labels", data=np.asarray(regions.labels, dtype=np.int16))
+                group.create_dataset("primary_visual", data=np.asarray(regions.primary_visual, dtype=bool))
+                group.create_dataset("primary_auditory", data=np.asarray(regions.primary_auditory, dtype=bool))
+                group.attrs["names"] = list(regions.names)
+            handle.attrs.update(attrs)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def load_regions(path: str | os.PathLike):
+    """The region map stored with the scores (see :func:`save_scores`).
+
+    Returns
+    -------
+    crossmodal.regions.RegionMap
+    """
+    from crossmodal.errors import InputError
+    from crossmodal.regions import RegionMap
+
+    with h5py.File(path, "r") as handle:
+        if REGIONS_GROUP not in handle:
+            raise InputError(path, "has no region map (written by an older version)",
+                             "delete it and rerun the workflow so score_transfer writes it again")
+        group = handle[REGIONS_GROUP]
+        names = tuple(str(name.decode() if isinstance(name, bytes) else name) for name in group.attrs["names"])
+        return RegionMap(group["labels"][()], names, group["primary_visual"][()], group["primary_auditory"][()])
 
 
 def load_scores(path: str | os.PathLike) -> dict[tuple[str, str], dict[str, np.ndarray]]:
-    """Read scores written by :func:`save_scores`."""
+    """Read scores written by :func:`save_scores` (not the region map: :func:`load_regions`)."""
     results = {}
     with h5py.File(path, "r") as handle:
         for direction in handle:
+            if direction == REGIONS_GROUP:
+                continue
             for alignment in handle[direction]:
                 group = handle[direction][alignment]
                 results[direction, alignment] = {name: group[name][()] for name in group}

@@ -54,6 +54,16 @@ MODELS = {name: settings for name, settings in config["models"].items() if setti
 COMPARE = all(config["compare"][side] in MODELS for side in ("multimodal", "unimodal"))
 
 
+def regions_params():
+    """What the region maps need (crossmodal.transfer.regions.region_map_from_config)."""
+    return dict(
+        space=config["data"]["space"],
+        stories_root=config["data"]["stories"]["root"],
+        primary_visual_rois=list(config["data"]["regions"]["primary_visual_rois"]),
+        primary_auditory_rois=list(config["data"]["regions"]["primary_auditory_rois"]),
+    )
+
+
 def data_section(modality):
     """The data config section of a modality."""
     return config["data"]["stories" if modality == "story" else "movies"]

@@ -51,7 +51,7 @@ elif pycortex_available():
         params:
             alignment=figure_alignment,
             vmax=figure_settings()["flatmap_vmax"],
-            xfms=f"{config['data']['stories']['root']}/derivative/subject_xfms.json",
+            stories_root=config["data"]["stories"]["root"],
         log:
             "results/logs/figures/performance_flatmaps_{model}_{layer}_{subject}.log",
         conda:
@@ -72,7 +72,7 @@ elif pycortex_available():
             alignment=figure_alignment,
             vmax=1.0,
             ratio=True,
-            xfms=f"{config['data']['stories']['root']}/derivative/subject_xfms.json",
+            stories_root=config["data"]["stories"]["root"],
         log:
             "results/logs/figures/transfer_ratio_flatmap_{model}_{layer}_{subject}.log",
         conda:
@@ -111,7 +111,6 @@ rule plot_within_vs_cross:
         model=FIGURE_MODEL,
     params:
         alignment=figure_alignment,
-        space=config["data"]["space"],
     log:
         "results/logs/figures/within_vs_cross_{model}_{layer}.log",
     conda:
@@ -133,7 +132,6 @@ if COMPARE:
         params:
             names=[config["compare"]["multimodal"], config["compare"]["unimodal"]],
             score=figure_settings()["score"],
-            space=config["data"]["space"],
         log:
             "results/logs/figures/multimodal_vs_unimodal.log",
         conda:

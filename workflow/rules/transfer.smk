@@ -42,7 +42,7 @@ rule score_transfer:
         lanczos=config["features"]["lanczos"],
         zscore=config["transfer"]["zscore"],
         stats=config["stats"],
-        space=config["data"]["space"],
+        regions=regions_params(),
         voxel_batch=config["encoding"]["voxel_batch"],
     log:
         "results/logs/{model}/{subject}/transfer/layer-{layer}.log",
@@ -99,7 +99,6 @@ if COMPARE:
             ),
         params:
             subjects=SUBJECTS,
-            space=config["data"]["space"],
         log:
             "results/logs/compare_models.log",
         conda:

@@ -4,19 +4,19 @@ import numpy as np
 
 from crossmodal.logs import setup_logging
 from crossmodal.plots import save_figure
-from crossmodal.plots.gather import read_scores, region_map_of
+from crossmodal.plots.gather import read_scores
 from crossmodal.plots.results import model_comparison
+from crossmodal.scorefile import load_regions
 
 log = setup_logging(snakemake.log[0])
 names, score = snakemake.params.names, snakemake.params.score
 multimodal = [read_scores(p) for p in snakemake.input.multimodal]
 unimodal = [read_scores(p) for p in snakemake.input.unimodal]
-n_voxels = len(next(iter(multimodal[0].values()))["within_r"])
-outside = ~region_map_of(snakemake.params.space, n_voxels).primary_sensory
+outside = [~load_regions(path).primary_sensory for path in snakemake.input.multimodal]  # per subject
 points = {}
 for direction in ("story_to_movie", "movie_to_story"):
-    a = np.concatenate([r[direction, "linear"][f"{score}_r"][outside] for r in multimodal]).astype(float)
-    b = np.concatenate([r[direction, "linear"][f"{score}_r"][outside] for r in unimodal]).astype(float)
+    a = np.concatenate([r[direction, "linear"][f"{score}_r"][o] for r, o in zip(multimodal, outside)]).astype(float)
+    b = np.concatenate([r[direction, "linear"][f"{score}_r"][o] for r, o in zip(unimodal, outside)]).astype(float)
     points[direction] = (a, b)
     log.info("%s: %d voxels", direction, len(a))
 figure = model_comparison(points, tuple(names), title=f"{score} cross-modal r, linear alignment, outside primary sensory cortex")

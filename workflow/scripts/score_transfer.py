@@ -6,7 +6,7 @@ from crossmodal.data import load_modality
 from crossmodal.encoding import load_fit
 from crossmodal.features.grid import load_design
 from crossmodal.logs import setup_logging
-from crossmodal.transfer.regions import region_map
+from crossmodal.transfer.regions import region_map_from_config
 from crossmodal.transfer.scoring import StatsSettings
 from crossmodal.transfer.subject import load_maps, region_rows, save_scores, score_subject
 
@@ -25,10 +25,10 @@ results = score_subject(
     zscore=params.zscore, cutoff_mult=params.lanczos["cutoff_mult"], window=params.lanczos["window"], voxel_batch=params.voxel_batch,
 )
 identity = dict(model=wildcards.model, subject=wildcards.subject, layer=wildcards.layer)
-save_scores(snakemake.output.scores, results, **identity)
+regions = region_map_from_config(params.regions, wildcards.subject, data["story"].n_voxels)
+save_scores(snakemake.output.scores, results, regions=regions, **identity)
 for (direction, alignment), arrays in results.items():
     log.info("%s %s: median raw r %.3f, corrected %.3f, %.1f%% significant (corrected), within %.3f",
              direction, alignment, float(pd.Series(arrays["raw_r"]).median()), float(pd.Series(arrays["corrected_r"]).median()),
              100 * arrays["corrected_significant"].mean(), float(pd.Series(arrays["within_r"]).median()))
-regions = region_map(params.space, data["story"].n_voxels)
 pd.DataFrame(region_rows(results, regions, **identity)).to_csv(snakemake.output.regions, sep="\t", index=False)

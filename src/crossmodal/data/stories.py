@@ -58,6 +58,33 @@ def derivative_folder(root: Path) -> Path:
     )
 
 
+def pycortex_location(root: str | Path, subject: str) -> tuple[Path, str] | None:
+    """Where a ds003020 subject's pycortex database and transform are, if the dataset has them.
+
+    Parameters
+    ----------
+    root : str or Path
+        The ds003020 dataset root.
+    subject : str
+
+    Returns
+    -------
+    (database, xfm) or None
+        ``derivative/pycortex-db`` and the subject's transform name from
+        ``subject_xfms.json``; None when the dataset has no pycortex database
+        for this subject.
+    """
+    derivative = derivative_folder(Path(root))
+    database = derivative / "pycortex-db"
+    if not (database / subject).is_dir():
+        return None
+    xfms_path = derivative / "subject_xfms.json"
+    xfms = read_json(xfms_path, "restore subject_xfms.json from the ds003020 derivative folder")
+    if subject not in xfms:
+        raise InputError(xfms_path, f"has no transform for subject {subject!r}", "use the subject_xfms.json of the same ds003020 release")
+    return database, str(xfms[subject])
+
+
 def load_ds003020(root: str | Path, subject: str, test_stories: list[str], train_stories: list[str] | None = None) -> ModalityData:
     """Load one subject's story responses and word timings.
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.linalg
+import scipy.linalg.blas
 
 from crossmodal.errors import InputError
 
@@ -34,9 +35,34 @@ class NumpyOps:
     def zeros(self, shape, dtype):
         return np.zeros(shape, dtype=dtype)
 
-    def eigh(self, symmetric):
-        """Eigenvalues (ascending) and eigenvectors of a symmetric matrix."""
-        return scipy.linalg.eigh(symmetric, driver="evd", check_finite=False)
+    def eigh(self, symmetric, overwrite=False):
+        """Eigenvalues (ascending) and eigenvectors of a symmetric matrix.
+
+        ``overwrite=True`` lets LAPACK reuse the input's memory (the caller
+        no longer needs it).
+        """
+        return scipy.linalg.eigh(symmetric, driver="evd", check_finite=False, overwrite_a=overwrite)
+
+    def subtract_outer(self, matrix, column, row):
+        """In place ``matrix -= column[:, None] * row[None, :]`` without a temporary.
+
+        Parameters
+        ----------
+        matrix : (m, n) C-contiguous float32 array, modified
+        column : (m,) array
+        row : (n,) array
+        """
+        if matrix.flags.c_contiguous and matrix.dtype == np.float32:
+            # BLAS rank-one update on the transposed (Fortran-ordered) view.
+            scipy.linalg.blas.sger(-1.0, np.asarray(row, np.float32), np.asarray(column, np.float32),
+                                   a=matrix.T, overwrite_a=True)
+        else:
+            matrix -= np.outer(column, row).astype(matrix.dtype, copy=False)
+        return matrix
+
+    def multiply_into(self, left, right, out):
+        """``out = left * right`` elementwise, written into ``out``."""
+        return np.multiply(left, right, out=out)
 
     def take_columns(self, array, indices):
         return array[:, indices]
@@ -86,8 +112,16 @@ class TorchOps:
     def zeros(self, shape, dtype):
         return self.torch.zeros(shape, dtype=dtype, device=self.device)
 
-    def eigh(self, symmetric):
+    def eigh(self, symmetric, overwrite=False):
         return self.torch.linalg.eigh(symmetric)
+
+    def subtract_outer(self, matrix, column, row):
+        """In place ``matrix -= column[:, None] * row[None, :]``."""
+        return matrix.sub_(self.torch.outer(column.reshape(-1), row.reshape(-1)))
+
+    def multiply_into(self, left, right, out):
+        """``out = left * right`` elementwise, written into ``out``."""
+        return self.torch.mul(left, right, out=out)
 
     def take_columns(self, array, indices):
         return array[:, indices]

@@ -333,7 +333,7 @@ def fit_ridge_cv(design, responses, run_ids, alphas, *, cv: str = "grouped", n_f
     if solver == "eigen":
         full_gram = _gram(centred_design)
         bases = [_FoldBasis.build(centred_design, full_gram, train, test, alpha_grid, ops) for train, test in folds]
-        refit = _RefitBasis.build(full_gram, alpha_grid, ops)
+        refit = _RefitBasis.build(full_gram, alpha_grid, ops, overwrite=True)
         del full_gram
     n_voxels = voxel_stop - voxel_start
     weights = np.zeros((n_features, n_voxels), dtype=np.float32)
@@ -450,7 +450,7 @@ class _FoldBasis:
             train_gram = _gram(centred_design[train])
         train_mean = centred_design[train].mean(axis=0, dtype=np.float64)
         train_gram -= train.size * np.outer(train_mean, train_mean)
-        eigenvalues, eigenvectors = _eigh(train_gram, ops)
+        eigenvalues, eigenvectors = _eigh(train_gram, ops, overwrite=True)
         del train_gram
         eigenvalues = _merge_clusters(eigenvalues, alpha_grid)
         test_mean = test_design.mean(axis=0, dtype=np.float64)
@@ -485,9 +485,12 @@ class _RefitBasis:
     inverse_shifted: object  # (n_alphas, n_features)
 
     @classmethod
-    def build(cls, full_gram: np.ndarray, alpha_grid: np.ndarray, ops):
-        """Eigendecompose ``full_gram`` (n_features, n_features) for the refit."""
-        eigenvalues, eigenvectors = _eigh(full_gram, ops)
+    def build(cls, full_gram: np.ndarray, alpha_grid: np.ndarray, ops, overwrite: bool = False):
+        """Eigendecompose ``full_gram`` (n_features, n_features) for the refit.
+
+        ``overwrite=True`` lets the eigendecomposition reuse ``full_gram``'s memory.
+        """
+        eigenvalues, eigenvectors = _eigh(full_gram, ops, overwrite=overwrite)
         eigenvalues = np.maximum(eigenvalues, 0.0)
         return cls(eigenvectors=ops.asarray(eigenvectors, ops.float32),
                    inverse_shifted=ops.asarray(1.0 / (eigenvalues[None, :] + alpha_grid[:, None]), ops.float32))
@@ -499,14 +502,14 @@ def _gram(design: np.ndarray) -> np.ndarray:
     return design.T @ design
 
 
-def _eigh(symmetric: np.ndarray, ops) -> tuple[np.ndarray, object]:
+def _eigh(symmetric: np.ndarray, ops, overwrite: bool = False) -> tuple[np.ndarray, object]:
     """Eigenvalues (float64 numpy, ascending) and eigenvectors (float64, backend) of a symmetric matrix.
 
     Float64: the Gram matrices of real designs span five or more decades, and
     a float32 eigendecomposition would cost about 1e-3 relative accuracy in
     the weights of the small-eigenvalue directions.
     """
-    eigenvalues, eigenvectors = ops.eigh(ops.asarray(symmetric, ops.float64))
+    eigenvalues, eigenvectors = ops.eigh(ops.asarray(symmetric, ops.float64), overwrite=overwrite)
     return ops.to_numpy(eigenvalues), eigenvectors
 
 
@@ -596,7 +599,8 @@ def _fit_batch_eigen(centred_design, centred_responses, bases, refit, alpha_grid
     cv_scores = score_sum / len(bases)
     best = ops.argmax0(cv_scores)
     projected = refit.eigenvectors.T @ cross_products
-    weights = refit.eigenvectors @ (projected * refit.inverse_shifted.T[:, best])
+    projected *= refit.inverse_shifted.T[:, best]
+    weights = refit.eigenvectors @ projected
     return ops.to_numpy(cv_scores), ops.to_numpy(best), ops.to_numpy(weights)
 
 
@@ -622,14 +626,16 @@ def _fold_scores(cross_products, centred_responses, basis: _FoldBasis, ops):
     del test_responses
     projected_train = basis.eigenvectors.T @ cross_products  # z = Q^T b_train, b_train = X^T Y - test part
     projected_train -= projected_test
-    projected_train -= (basis.mean_correction * basis.test_mean_projection) * test_response_mean[None, :]
-    covariance = basis.covariance_weights @ (projected_train * projected_test)
-    del projected_test
+    ops.subtract_outer(projected_train, basis.mean_correction * basis.test_mean_projection[:, 0],
+                       test_response_mean)
+    projected_test *= projected_train  # z * u, in place (u is not needed again)
+    covariance = basis.covariance_weights @ projected_test
     cross = basis.cross_terms @ projected_train
     cross *= projected_train
     prediction_norm = basis.cross_weights @ cross
-    del cross
-    prediction_norm += basis.diagonal_weights @ (projected_train * projected_train)
+    ops.multiply_into(projected_train, projected_train, out=cross)  # z * z, reusing the buffer
+    prediction_norm += basis.diagonal_weights @ cross
+    del cross, projected_test
     for indices, block, cluster_weights in basis.clusters:
         cluster_train = projected_train[indices]
         prediction_norm += cluster_weights @ (cluster_train * (block @ cluster_train))

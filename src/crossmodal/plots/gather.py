@@ -16,19 +16,6 @@ from crossmodal.scorefile import load_scores as read_scores  # noqa: F401  (the 
 TARGET = {"story_to_movie": "movie", "movie_to_story": "story"}
 
 
-def region_map_of(space: str, n_voxels: int):
-    """The region map of a voxel space (see :func:`crossmodal.transfer.regions.region_map`), importing as little as possible."""
-    if space == "fsaverage5":
-        from crossmodal.regions import fsaverage5_regions
-
-        regions = fsaverage5_regions()
-        if len(regions.labels) == n_voxels:
-            return regions
-    from crossmodal.transfer.regions import region_map
-
-    return region_map(space, n_voxels)
-
-
 def performance_maps(results: dict, alignment: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Within- and cross-modal maps of one subject, each with its significance mask.
 
@@ -68,19 +55,39 @@ def ratio_maps(results: dict, alignment: str, score: str = "corrected") -> dict[
     return maps
 
 
-def within_cross_points(all_results: list[dict], region_labels: np.ndarray, alignment: str, score: str = "corrected") -> dict:
+def within_cross_points(all_results: list[dict], all_regions: list, alignment: str,
+                        score: str = "corrected") -> tuple[dict, tuple[str, ...]]:
     """Within and cross scores of every voxel of every subject, with its region index.
+
+    Subjects may have different voxels and regions (ds003020 subject space);
+    region indices refer to the union of their region names, in order of
+    first appearance.
+
+    Parameters
+    ----------
+    all_results : list of dict
+        Each subject's scores (:func:`read_scores`).
+    all_regions : list of RegionMap
+        Each subject's region map (:func:`crossmodal.scorefile.load_regions`).
+    alignment, score : str
 
     Returns
     -------
-    dict of direction to {"within": (n,), "cross": (n,), "region": (n,)}
+    points : dict of direction to {"within": (n,), "cross": (n,), "region": (n,)}
+        ``n`` = voxels of all subjects together.
+    names : tuple of str
+        Region names the ``region`` indices refer to.
     """
+    names: list[str] = []
+    for regions in all_regions:
+        names += [name for name in regions.names if name not in names]
+    region = np.concatenate([np.asarray([names.index(n) for n in regions.names])[regions.labels] for regions in all_regions])
     points = {}
     for direction in ("story_to_movie", "movie_to_story"):
         within = np.concatenate([r[direction, alignment]["within_r"] for r in all_results])
         cross = np.concatenate([r[direction, alignment][f"{score}_r"] for r in all_results])
-        points[direction] = {"within": within.astype(float), "cross": cross.astype(float), "region": np.tile(region_labels, len(all_results))}
-    return points
+        points[direction] = {"within": within.astype(float), "cross": cross.astype(float), "region": region}
+    return points, tuple(names)
 
 
 def first_alignment(available, preferred: str = "linear") -> str:

@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
-import numpy as np
+import logging
 
-from crossmodal.regions import RegionMap, fsaverage5_regions
+from crossmodal.regions import RegionMap, fsaverage5_regions, pycortex_regions, whole_cortex
+
+logger = logging.getLogger(__name__)
 
 
-def region_map(space: str, n_voxels: int) -> RegionMap:
-    """The region map of a voxel space.
+def region_map(space: str, n_voxels: int, subject: str | None = None, stories_root=None,
+               primary_visual_rois=("V1",), primary_auditory_rois=("AC",)) -> RegionMap:
+    """The region map of one subject's voxels.
 
     Parameters
     ----------
     space : {"fsaverage5", "ds003020"}
         ``fsaverage5``: coarse lobes from the mesh (see :mod:`crossmodal.regions`).
-        ``ds003020``: subject space; one region, the whole cortex (pycortex
-        ROIs are not used yet), with no primary-sensory mask.
+        ``ds003020``: subject space; the ROIs of the subject's pycortex
+        database when pycortex and the database are present, else one region
+        (whole cortex) with no primary-sensory mask.
     n_voxels : int
+    subject : str or None
+        Needed for ``ds003020``.
+    stories_root : path or None
+        The ds003020 dataset root (``data.stories.root``), for ``ds003020``.
+    primary_visual_rois, primary_auditory_rois : sequences of str
+        pycortex ROIs marked primary visual / auditory (``data.regions``).
 
     Returns
     -------
@@ -27,5 +37,27 @@ def region_map(space: str, n_voxels: int) -> RegionMap:
         if len(regions.labels) != n_voxels:
             raise ValueError(f"fsaverage5 has {len(regions.labels)} vertices, the data {n_voxels} voxels")
         return regions
-    empty = np.zeros(n_voxels, dtype=bool)
-    return RegionMap(np.zeros(n_voxels, dtype=np.int16), ("cortex",), empty, empty, np.zeros((n_voxels, 3)))
+    location = None
+    if subject is not None and stories_root is not None:
+        from crossmodal.data.stories import pycortex_location
+
+        location = pycortex_location(stories_root, subject)
+    if location is None:
+        logger.info("regions: no pycortex database for %s, so it is one region (whole cortex)", subject)
+        return whole_cortex(n_voxels)
+    database, xfm = location
+    return pycortex_regions(database, subject, xfm, n_voxels, primary_visual_rois, primary_auditory_rois)
+
+
+def region_map_from_config(regions_config: dict, subject: str, n_voxels: int) -> RegionMap:
+    """:func:`region_map` from the workflow's ``regions`` params (see ``regions_params`` in common.smk).
+
+    Parameters
+    ----------
+    regions_config : dict
+        ``space``, ``stories_root``, ``primary_visual_rois``, ``primary_auditory_rois``.
+    subject : str
+    n_voxels : int
+    """
+    return region_map(regions_config["space"], n_voxels, subject, regions_config["stories_root"],
+                      tuple(regions_config["primary_visual_rois"]), tuple(regions_config["primary_auditory_rois"]))
