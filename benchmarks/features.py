@@ -20,7 +20,15 @@ For each, words/s and frames/s of
 
 The speedups are batched / one-at-a-time. Timings are the best of 3 runs for
 the tiny model and of 1 for the base-sized one (other load on the machine
-only ever slows a run down). The last line is machine-readable.
+only ever slows a run down).
+
+Floating-point work is counted with ``torch.utils.flop_counter`` (matrix
+products and attention) per word / frame for the naive loop and the batched
+path, and printed with the rate each achieved (GFLOP/s). A speedup is the
+product of two factors: the work ratio (naive / batched FLOPs: what caching
+the partner saves) and the efficiency ratio (batched / naive GFLOP/s: what
+batching gains on this hardware). Printing both shows which one limits.
+The last line is machine-readable.
 """
 
 from __future__ import annotations
@@ -30,10 +38,11 @@ import time
 
 import numpy as np
 import torch
+from torch.utils.flop_counter import FlopCounterMode
 
 from crossmodal.features.forward import grey_image
 from crossmodal.features.models import FeatureModel, ImagePreprocessor, _prepare, _tiny_tokenizer, load_feature_model
-from crossmodal.features.text import context_windows, extract_word_features
+from crossmodal.features.text import _token_sequences, context_windows, encode_token_sequences, extract_word_features
 from crossmodal.features.tokenizer import TextTokenizer
 from crossmodal.features.vision import extract_frame_features
 
@@ -84,12 +93,19 @@ def timed(function, *args, repeats: int = 1, **kwargs) -> float:
     return best
 
 
-def naive_words(model: FeatureModel, words: list[str], context_words: int) -> None:
+def flops_per_item(function, n_items: int, *args, **kwargs) -> float:
+    """Floating-point operations per item of one call (matrix products and attention)."""
+    with FlopCounterMode(display=False) as counter:
+        function(*args, **kwargs)
+    return counter.get_total_flops() / n_items
+
+
+def naive_words(model: FeatureModel, windows: list[str]) -> None:
     """One full BridgeTowerModel.forward per word window, grey image recomputed each time."""
     tokenizer = model.tokenizer
     pixels = model.image_preprocessor(grey_image(model))
     with torch.inference_mode():
-        for window in context_windows(words, context_words):
+        for window in windows:
             ids = torch.tensor([[tokenizer.bos_id, *tokenizer.encode([window])[0], tokenizer.eos_id]])
             model.network(input_ids=ids, pixel_values=pixels)
 
@@ -102,6 +118,11 @@ def naive_frames(model: FeatureModel, frames: np.ndarray) -> None:
             model.network(input_ids=ids, pixel_values=model.image_preprocessor(frame[None]))
 
 
+def cached_batch_one(model: FeatureModel, windows: list[str]) -> None:
+    """The library's path (partner cached) with one window per forward pass."""
+    encode_token_sequences(model, _token_sequences(model, windows, "benchmark"), batch_size=1)
+
+
 def measure(model: FeatureModel, label: str, n_batched: int, n_naive: int, n_frames: int, n_frames_naive: int,
             frame_size: int, word_batch: int, frame_batch: int, context_words: int, repeats: int = 1) -> dict:
     words = story_words(n_batched)
@@ -109,15 +130,23 @@ def measure(model: FeatureModel, label: str, n_batched: int, n_naive: int, n_fra
     # warm-up: caches, allocator, lazy imports
     extract_word_features(model, words[:8], context_words, batch_size=8)
     extract_frame_features(model, frames, [0, 1], batch_size=2)
-    naive_words(model, words[:2], context_words)
+    windows = context_windows(words, context_words)
+    naive_words(model, windows[:2])
+    # The one-at-a-time paths run on windows spread evenly over the story, so
+    # they see the same mix of window lengths as the batched run over all words.
+    sample = [windows[i] for i in np.linspace(0, n_batched - 1, n_naive).round().astype(int)]
 
-    tokens = [len(model.tokenizer.encode([w])[0]) + 2 for w in context_windows(words, context_words)]
+    tokens = [len(model.tokenizer.encode([w])[0]) + 2 for w in windows]
+    work = {  # FLOPs per word / frame, counted in separate (untimed) runs
+        "words_batched": flops_per_item(extract_word_features, n_batched, model, words, context_words, batch_size=word_batch),
+        "words_naive": flops_per_item(naive_words, n_naive, model, sample),
+        "frames_batched": flops_per_item(extract_frame_features, frame_batch, model, frames, np.arange(frame_batch), batch_size=frame_batch),
+        "frames_naive": flops_per_item(naive_frames, 2, model, frames[:2]),
+    }
     seconds = {
         "words_batched": timed(extract_word_features, model, words, context_words, batch_size=word_batch, repeats=repeats),
-        "words_naive": timed(naive_words, model, words[:n_naive], context_words, repeats=repeats),
-        "words_cached_b1": timed(
-            extract_word_features, model, words[:n_naive], context_words, batch_size=1, repeats=repeats
-        ),
+        "words_naive": timed(naive_words, model, sample, repeats=repeats),
+        "words_cached_b1": timed(cached_batch_one, model, sample, repeats=repeats),
         "frames_batched": timed(
             extract_frame_features, model, frames, np.arange(n_frames), batch_size=frame_batch, repeats=repeats
         ),
@@ -145,6 +174,13 @@ def measure(model: FeatureModel, label: str, n_batched: int, n_naive: int, n_fra
           f"one forward per frame ({n_frames_naive}) {rates['frames_naive']:8.1f} /s | "
           f"cached partner, batch 1 {rates['frames_cached_b1']:8.1f} /s | "
           f"speedup {rates['frames_batched'] / rates['frames_naive']:.1f}x")
+    for kind in ("words", "frames"):
+        batched, naive = f"{kind}_batched", f"{kind}_naive"
+        rates[f"{kind}_work_ratio"] = work[naive] / work[batched]
+        rates[f"{kind}_efficiency_ratio"] = (rates[batched] * work[batched]) / (rates[naive] * work[naive])
+        print(f"  {kind:6s}: GFLOP per item naive {work[naive] / 1e9:.2f}, batched {work[batched] / 1e9:.2f} "
+              f"(work ratio {rates[f'{kind}_work_ratio']:.2f}); GFLOP/s naive {rates[naive] * work[naive] / 1e9:.1f}, "
+              f"batched {rates[batched] * work[batched] / 1e9:.1f} (efficiency ratio {rates[f'{kind}_efficiency_ratio']:.2f})")
     return rates
 
 
@@ -172,7 +208,9 @@ def main() -> None:
                        word_batch=32, frame_batch=8, context_words=20)
         line += (f" batched_speedup_base={base['words_batched'] / base['words_naive']:.1f}"
                  f" frames_speedup_base={base['frames_batched'] / base['frames_naive']:.1f}"
-                 f" words_per_s_base={base['words_batched']:.1f} frames_per_s_base={base['frames_batched']:.1f}")
+                 f" words_per_s_base={base['words_batched']:.1f} frames_per_s_base={base['frames_batched']:.1f}"
+                 f" work_ratio_words_base={base['words_work_ratio']:.2f}"
+                 f" efficiency_ratio_words_base={base['words_efficiency_ratio']:.2f}")
     line += f" words_per_s_tiny={tiny['words_batched']:.0f} frames_per_s_tiny={tiny['frames_batched']:.0f}"
     print()
     print(line)

@@ -64,6 +64,10 @@ class NumpyOps:
         """``out = left * right`` elementwise, written into ``out``."""
         return np.multiply(left, right, out=out)
 
+    def column_sums_of_squares(self, array):
+        """``(array * array).sum(0)`` without the temporary, shape (n_columns,)."""
+        return np.einsum("ij,ij->j", array, array)
+
     def take_columns(self, array, indices):
         return array[:, indices]
 
@@ -122,6 +126,10 @@ class TorchOps:
     def multiply_into(self, left, right, out):
         """``out = left * right`` elementwise, written into ``out``."""
         return self.torch.mul(left, right, out=out)
+
+    def column_sums_of_squares(self, array):
+        """``(array * array).sum(0)``, shape (n_columns,)."""
+        return self.torch.einsum("ij,ij->j", array, array)
 
     def take_columns(self, array, indices):
         return array[:, indices]

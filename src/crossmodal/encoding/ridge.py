@@ -557,10 +557,9 @@ def _cross_terms(test_gram_eigen: np.ndarray, eigenvalues: np.ndarray):
     diag_m : array of shape (n_features,)
         Diagonal of ``M`` (0 at multi-eigenvalue clusters, handled by blocks).
     """
-    differences = eigenvalues[None, :] - eigenvalues[:, None]
-    same_cluster = differences == 0.0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cross_terms = np.where(same_cluster, 0.0, test_gram_eigen / np.where(same_cluster, 1.0, differences))
+    cross_terms = eigenvalues[None, :] - eigenvalues[:, None]  # lam_k - lam_j, then M_jk / (lam_k - lam_j) in place
+    cross_terms[cross_terms == 0.0] = np.inf  # same cluster: M_jk / inf = 0
+    np.divide(test_gram_eigen, cross_terms, out=cross_terms)
     diag_m = np.diag(test_gram_eigen).copy()
     block_diagonal = []
     _, starts, counts = np.unique(eigenvalues, return_index=True, return_counts=True)
@@ -622,7 +621,7 @@ def _fold_scores(cross_products, centred_responses, basis: _FoldBasis, ops):
     test_response_mean = test_responses.mean(0)
     test_responses -= test_response_mean[None, :]
     projected_test = basis.test_projection.T @ test_responses  # u = Q^T T^T t
-    response_norm = (test_responses * test_responses).sum(0)
+    response_norm = ops.column_sums_of_squares(test_responses)
     del test_responses
     projected_train = basis.eigenvectors.T @ cross_products  # z = Q^T b_train, b_train = X^T Y - test part
     projected_train -= projected_test
