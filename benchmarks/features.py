@@ -42,7 +42,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from crossmodal.features.forward import grey_image
 from crossmodal.features.models import FeatureModel, ImagePreprocessor, _prepare, _tiny_tokenizer, load_feature_model
-from crossmodal.features.text import _token_sequences, context_windows, encode_token_sequences, extract_word_features
+from crossmodal.features.text import context_windows, encode_token_sequences, extract_word_features, token_sequences
 from crossmodal.features.tokenizer import TextTokenizer
 from crossmodal.features.vision import extract_frame_features
 
@@ -120,7 +120,7 @@ def naive_frames(model: FeatureModel, frames: np.ndarray) -> None:
 
 def cached_batch_one(model: FeatureModel, windows: list[str]) -> None:
     """The library's path (partner cached) with one window per forward pass."""
-    encode_token_sequences(model, _token_sequences(model, windows, "benchmark"), batch_size=1)
+    encode_token_sequences(model, token_sequences(model, windows, "benchmark"), batch_size=1)
 
 
 def measure(model: FeatureModel, label: str, n_batched: int, n_naive: int, n_frames: int, n_frames_naive: int,

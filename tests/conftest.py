@@ -39,3 +39,22 @@ def default_dataset(tmp_path_factory) -> SyntheticPaths:
     paths = synthetic_paths(tmp_path_factory.mktemp("default"))
     simulate_dataset(settings, paths)
     return paths
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """One torch CPU thread for the whole test module (restored after): float32 results do not depend on the thread split."""
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
+
+
+@pytest.fixture(scope="module")
+def bridgetower():
+    """The tiny BridgeTower of the default run, built once per test module."""
+    from crossmodal.features.models import load_feature_model
+
+    return load_feature_model("tiny-bridgetower", device="cpu")

@@ -10,12 +10,7 @@ from crossmodal.features.text import extract_word_features
 from crossmodal.features.tokenizer import build_tiny_tokenizer
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def test_registry_names_and_modalities():

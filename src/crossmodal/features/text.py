@@ -51,8 +51,21 @@ def context_windows(words: Sequence[str], context_words: int = 20) -> list[str]:
     return [" ".join(words[max(0, i - context_words) : i + 1]) for i in range(len(words))]
 
 
-def _token_sequences(model: FeatureModel, texts: list[str], source: str) -> list[list[int]]:
-    """``<s> ids </s>`` of every text, left-truncated to the model's length."""
+def token_sequences(model: FeatureModel, texts: list[str], source: str) -> list[list[int]]:
+    """``<s> ids </s>`` of every text, left-truncated to the model's length.
+
+    Parameters
+    ----------
+    model : FeatureModel
+    texts : list of str, length n
+    source : str
+        Name of the texts' origin, for the error on a text without tokens.
+
+    Returns
+    -------
+    sequences : list of n lists of int
+        Input of :func:`encode_token_sequences`.
+    """
     tokenizer = model.tokenizer
     keep = model.max_text_tokens - 2
     sequences = []
@@ -168,7 +181,7 @@ def extract_word_features(
     empty = [index for index, word in enumerate(words) if not word]
     if empty:
         raise InputError(source, f"word {empty[0]} is empty ({len(empty)} empty words)", "drop empty words before extracting features")
-    sequences = _token_sequences(model, context_windows(words, context_words), source)
+    sequences = token_sequences(model, context_windows(words, context_words), source)
     return encode_token_sequences(model, sequences, "last", batch_size, progress, desc=f"words ({model.name})")
 
 
@@ -203,5 +216,5 @@ def extract_sentence_features(
     sentences = [" ".join(str(sentence).split()) for sentence in sentences]
     if not sentences:
         raise InputError(source, "has no sentences", "check the captions file")
-    sequences = _token_sequences(model, sentences, source)
+    sequences = token_sequences(model, sentences, source)
     return encode_token_sequences(model, sequences, pooling, batch_size, progress, desc=f"sentences ({model.name})")
