@@ -7,7 +7,7 @@ import torch
 from crossmodal.errors import InputError
 from crossmodal.features.forward import _partner_image_bridges, bridgetower_image_bridges, bridgetower_vision_tower, grey_image
 from crossmodal.features.models import load_feature_model
-from crossmodal.features.text import context_windows, extract_sentence_features, extract_word_features
+from crossmodal.features.text import context_windows, extract_caption_features, extract_sentence_features, extract_word_features
 
 WORDS = (
     "so i walked into the kitchen and there was this enormous xylophonist playing quietly "
@@ -133,3 +133,16 @@ def test_long_windows_are_truncated_from_the_left(roberta):
     assert np.isfinite(features).all() and features.shape[1] == 40
     # Both windows keep their last 510 tokens, which are the same tokens.
     np.testing.assert_allclose(features[:, -1], features[:, -2], **TOL)
+
+
+def test_captions_are_read_like_story_words(bridgetower):
+    """A caption's vector is the mean of its words read with the story rule (context from the same caption only)."""
+    captions = [WORDS[:5], WORDS[5:12], ["dogs"]]
+    features = extract_caption_features(bridgetower, captions, context_words=3, batch_size=4)
+    for index, words in enumerate(captions):
+        expected = extract_word_features(bridgetower, words, context_words=3).mean(axis=1)
+        np.testing.assert_allclose(features[:, index], expected, **TOL)
+    other = extract_caption_features(bridgetower, [WORDS[:5], WORDS[20:27], ["dogs"]], context_words=3)
+    np.testing.assert_allclose(other[:, [0, 2]], features[:, [0, 2]], **TOL)  # no context crosses captions
+    with pytest.raises(InputError, match="caption 1 has no words"):
+        extract_caption_features(bridgetower, [["a"], []])

@@ -132,20 +132,27 @@ def test_alignment_beats_baselines(default_run):
 
 
 def test_transfer_recovers_planted_multimodal_voxels(default_run):
-    """Cross-modal transfer with alignment finds planted multimodal voxels in both directions (AUC >= 0.9);
-    unaligned transfer between the spaces of tiny random models is clearly worse."""
+    """The shared-tuning test keeps false discoveries at q on planted truth and still finds the multimodal voxels
+    (issue 11): FDP <= 0.05 averaged over subjects and <= 0.10 per subject in every row; linear alignment, raw:
+    AUC >= 0.95 and detection >= 0.5 in both directions; the paper's tracking test alone is more liberal."""
     table = pd.read_csv(default_run / "results/validation/recovery.tsv", sep="\t")
-    assert list(table.columns) == [
-        "subject", "model", "layer", "direction", "alignment", "correction", "auc", "detection_rate", "false_positive_rate",
-    ]
+    assert list(table.columns[:6]) == ["subject", "model", "layer", "direction", "alignment", "correction"]
+    assert {"false_discovery_proportion", "fraction_significant_none", "fraction_significant_language_only",
+            "fraction_significant_vision_only", "fraction_significant_multimodal", "tracking_false_discovery_proportion",
+            "story_fit_oracle_ratio", "movie_fit_oracle_ratio"} <= set(table.columns)
     assert len(table) == 2 * (2 * 2 * 2 + 2 * 1 * 2)  # subjects x (bridgetower: directions x alignments x corrections + unimodal)
+    assert (table.false_discovery_proportion <= 0.10).all()
+    assert (table.groupby(["model", "direction", "alignment", "correction"]).false_discovery_proportion.mean() <= 0.05).all()
+    aligned = table[(table.alignment == "linear") & (table.correction == "raw")]
+    assert (aligned.auc >= 0.95).all() and (aligned.detection_rate >= 0.5).all()
     bridgetower = table[table.model == "bridgetower"].set_index(["subject", "direction", "alignment", "correction"])["auc"]
     for subject in ("UTS01", "UTS02"):
         for direction in ("story_to_movie", "movie_to_story"):
-            aligned = bridgetower[subject, direction, "linear", "raw"]
-            assert aligned >= 0.9
-            assert bridgetower[subject, direction, "none", "raw"] < aligned - 0.2
-    assert (table.false_positive_rate <= 0.05).all()
+            assert bridgetower[subject, direction, "none", "raw"] < bridgetower[subject, direction, "linear", "raw"] - 0.2
+    assert table.tracking_false_discovery_proportion.max() > 0.2  # the paper's test declares vision-only voxels shared
+    assert (table.story_fit_oracle_ratio >= 0.85).all() and (table.movie_fit_oracle_ratio >= 0.85).all()
+    oracle = pd.read_csv(default_run / "results/validation/encoding_oracle.tsv", sep="\t")
+    assert len(oracle) == 2 * 2 * 2 and (oracle.oracle_ratio.between(0.85, 1.02)).all()
 
 
 def test_transfer_tables(default_run):
@@ -167,7 +174,7 @@ FIGURES = [
     for model_layer in ("bridgetower_cross.1", "unimodal_tower.2")
     for kind in ("performance_flatmaps", "transfer_ratio_flatmap")
     for subject in ("UTS01", "UTS02")
-] + ["multimodal_vs_unimodal", "alignment_retrieval", "encoding_alphas", "synthetic_recovery"]
+] + ["multimodal_vs_unimodal", "alignment_retrieval", "encoding_alphas", "synthetic_recovery", "synthetic_class_rates"]
 
 
 @pytest.mark.parametrize("name", FIGURES)

@@ -1,5 +1,13 @@
 """The transfer score file: ``<direction>/<alignment>/<name>`` datasets per voxel.
 
+Names: ``<score>_r`` (score ``raw`` or ``corrected``), the shared-tuning
+test ``<score>_p``, ``<score>_q``, ``<score>_significant`` (the headline),
+the paper's response-permutation test ``<score>_p_tracking`` and
+``<score>_significant_tracking``, the untuned-source null alone
+``<score>_p_untuned``, ``within_r``, ``within_p``, ``within_q``,
+``within_significant``, ``sign``, ``gain``, ``<score>_ratio``
+(:mod:`crossmodal.transfer.scoring`).
+
 Beside the scores, the file holds the subject's region map (group
 ``regions``: ``labels``, ``primary_visual``, ``primary_auditory`` per voxel and
 the region names as an attribute), computed once by the job that scores the
@@ -22,7 +30,7 @@ REGIONS_GROUP = "regions"
 
 
 def save_scores(path: str | os.PathLike, results: dict[tuple[str, str], dict[str, np.ndarray]], regions=None,
-                **attrs) -> None:
+                direction_attrs: dict[str, dict] | None = None, **attrs) -> None:
     """Write scores as ``<direction>/<alignment>/<name>`` datasets (temporary file, then rename).
 
     Parameters
@@ -31,6 +39,9 @@ def save_scores(path: str | os.PathLike, results: dict[tuple[str, str], dict[str
     results : dict of (direction, alignment) to dict of name to (n_voxels,) arrays
     regions : crossmodal.regions.RegionMap or None
         The subject's region map over the same voxels, stored in ``regions/``.
+    direction_attrs : dict of direction to dict, optional
+        Attributes of each direction's group (e.g. the untuned-source null's
+        noise model).
     **attrs
         File attributes (model, subject, layer).
     """
@@ -42,6 +53,9 @@ def save_scores(path: str | os.PathLike, results: dict[tuple[str, str], dict[str
                 group = handle.create_group(f"{direction}/{alignment}")
                 for name, values in arrays.items():
                     group.create_dataset(name, data=values)
+            for direction, values in (direction_attrs or {}).items():
+                if direction in handle:
+                    handle[direction].attrs.update({key: np.asarray(value) for key, value in values.items()})
             if regions is not None:
                 group = handle.create_group(REGIONS_GROUP)
                 group.create_dataset("labels", data=np.asarray(regions.labels, dtype=np.int16))

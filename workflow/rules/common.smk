@@ -69,31 +69,36 @@ def data_section(modality):
     return config["data"]["stories" if modality == "story" else "movies"]
 
 
-def _synthetic_runs(modality):
+def _available_runs(subject, modality):
+    """Every run a subject has: listed on disk for real data, planned by the simulator for synthetic data."""
+    from crossmodal.data.runs import listed_runs
+
+    if not SYNTHETIC:
+        return listed_runs(data_section(modality), modality, subject)
     from crossmodal.simulate import SimulationSettings, movie_run_names, story_names
 
     settings = SimulationSettings.from_config(config["simulate"]).resolved()
     if modality == "story":
-        names = story_names(settings.n_train_stories)
-    else:
-        names = movie_run_names(settings.n_train_movie_runs)
-    return names[:-1], names[-1:]
+        return story_names(settings.n_train_stories)
+    return movie_run_names(settings.n_train_movie_runs)
 
 
 _RUNS = {}
 
 
 def subject_runs(subject, modality):
-    """(train run names, test run names) of a subject; read from disk for real data."""
+    """(train run names, test run names) of a subject, by the rule the loaders use (crossmodal.data.runs.split_runs)."""
+    from crossmodal.data.runs import split_runs
+
     key = (subject, modality)
     if key not in _RUNS:
-        if SYNTHETIC:
-            _RUNS[key] = _synthetic_runs(modality)
-        else:
-            from crossmodal.data import subject_run_names
-
-            _RUNS[key] = subject_run_names(data_section(modality), modality, subject)
+        _RUNS[key] = split_runs(data_section(modality), modality, _available_runs(subject, modality))
     return _RUNS[key]
+
+
+def planned_runs():
+    """The run lists the DAG was built with: {subject: {modality: [train runs, test runs]}}."""
+    return {subject: {modality: [list(names) for names in subject_runs(subject, modality)] for modality in MODALITIES} for subject in SUBJECTS}
 
 
 def all_runs(modality):
@@ -372,7 +377,7 @@ def figure_targets():
                 names += [f"performance_flatmaps_{model}_{layer}_{subject}", f"transfer_ratio_flatmap_{model}_{layer}_{subject}"]
     names += ["alignment_retrieval", "encoding_alphas"] + (["multimodal_vs_unimodal"] if COMPARE else [])
     if config["data"]["ground_truth"]:
-        names.append("synthetic_recovery")
+        names += ["synthetic_recovery", "synthetic_class_rates"]
     return [path for name in names for path in figure_outputs(name)]
 
 

@@ -11,6 +11,7 @@ rule validate_data:
     params:
         subjects=SUBJECTS,
         data=config["data"],
+        planned_runs=planned_runs(),
     log:
         "results/logs/validate_data.log",
     resources:

@@ -244,3 +244,19 @@ if config["data"]["ground_truth"]:
             "../../envs/crossmodal.yaml"
         script:
             "../scripts/plot_synthetic_recovery.py"
+
+    rule plot_class_rates:
+        """Fraction significant per planted class and false discovery proportion, per model set, direction, alignment, score."""
+        input:
+            recovery="results/validation/recovery.tsv",
+        output:
+            _figure_report("synthetic_class_rates", "synthetic_class_rates", "Validation"),
+            "results/figures/synthetic_class_rates.pdf",
+        params:
+            q=config["stats"]["fdr_q"],
+        log:
+            "results/logs/figures/synthetic_class_rates.log",
+        conda:
+            "../../envs/crossmodal.yaml"
+        script:
+            "../scripts/plot_class_rates.py"

@@ -11,7 +11,6 @@ rule pca:
         settings=pca_settings(),
         alignment=pca_alignment_of,
         subjects=SUBJECTS,
-        movie_runs=all_runs("movie"),
         pairs_root=config["data"]["pairs"]["root"],
         movies=data_section("movie"),
     log:

@@ -105,24 +105,3 @@ if COMPARE:
             "../../envs/crossmodal.yaml"
         script:
             "../scripts/compare_models.py"
-
-
-if config["data"]["ground_truth"]:
-
-    rule validate_recovery:
-        """AUC, detection and false-positive rates of cross-modal significance against the planted truth."""
-        input:
-            truth=config["data"]["ground_truth"],
-            scores=transfer_targets(".h5"),
-        output:
-            report(
-                "results/validation/recovery.tsv",
-                caption="../report/recovery.rst",
-                category="Validation",
-            ),
-        log:
-            "results/logs/validate_recovery.log",
-        conda:
-            "../../envs/crossmodal.yaml"
-        script:
-            "../scripts/validate_recovery.py"

@@ -2,12 +2,13 @@
 
 from crossmodal.data import load_modality
 from crossmodal.features.grid import build_design_matrices, save_design, stream_layer
+from crossmodal.features.storage import feature_files_for_runs
 from crossmodal.logs import setup_logging
 
 log = setup_logging(snakemake.log[0])
 wildcards = snakemake.wildcards
 data = load_modality(snakemake.params.section, wildcards.modality, wildcards.subject)
-feature_paths = {run.name: path for run, path in zip(data.train_runs + data.test_runs, snakemake.input.features)}
+feature_paths = feature_files_for_runs(snakemake.input.features, data.stimuli, wildcards.modality, wildcards.subject)
 layer = stream_layer(wildcards.layer, wildcards.modality)
 design = build_design_matrices(
     feature_paths, data.train_runs, data.test_runs, layer, snakemake.params.delays,

@@ -2,7 +2,7 @@
 
 import torch
 from crossmodal.data import load_stimulus
-from crossmodal.features import load_feature_model, write_feature_file
+from crossmodal.features import load_feature_model, stimulus_identity, write_feature_file
 from crossmodal.features.vision import extract_frame_features, frame_times, sample_frame_indices
 from crossmodal.logs import setup_logging
 
@@ -21,6 +21,7 @@ with frames.open() as frame_data:
     )
 write_feature_file(
     snakemake.output[0], features, frame_times(indices, frames.fps), model.layer_names("vision"), name, checkpoint,
-    frame_indices=indices, attrs={"pooling": settings["vision"]["pooling"], "source_fps": frames.fps},
+    frame_indices=indices,
+    attrs={"pooling": settings["vision"]["pooling"], "source_fps": frames.fps, **stimulus_identity(frames.name, "movie", frames)},
 )
 log.info("wrote %s: features %s", snakemake.output[0], features.shape)

@@ -2,7 +2,7 @@
 
 import torch
 from crossmodal.data import load_stimulus
-from crossmodal.features import load_feature_model, write_feature_file
+from crossmodal.features import load_feature_model, stimulus_identity, write_feature_file
 from crossmodal.features.text import extract_word_features
 from crossmodal.logs import setup_logging
 
@@ -19,6 +19,7 @@ features = extract_word_features(
 )
 write_feature_file(
     snakemake.output[0], features, words.times, model.layer_names("text"), name, checkpoint,
-    words=list(words.words), attrs={"context_words": settings["text"]["context_words"]},
+    words=list(words.words),
+    attrs={"context_words": settings["text"]["context_words"], **stimulus_identity(snakemake.wildcards.run, "story", words)},
 )
 log.info("wrote %s: features %s", snakemake.output[0], features.shape)

@@ -5,6 +5,7 @@ import pandas as pd
 
 from crossmodal.data import load_karpathy_pairs
 from crossmodal.features import read_layer
+from crossmodal.features.storage import check_pair_features
 from crossmodal.features.grid import stream_layer
 from crossmodal.logs import setup_logging
 from crossmodal.transfer.alignment import alignment_report, fit_pair_maps
@@ -15,7 +16,12 @@ settings = snakemake.params.settings
 layer = snakemake.wildcards.layer
 text_layer, image_layer = stream_layer(layer, "story"), stream_layer(layer, "movie")
 pairs = load_karpathy_pairs(snakemake.params.root, check_images=False)
-caption_image = {split: pairs.split(split).caption_image for split in ("train", "test")}
+caption_image = {}
+for split in ("train", "test"):
+    split_pairs = pairs.split(split)
+    for kind in ("captions", "images"):
+        check_pair_features(snakemake.input[f"{split}_{kind}"], split_pairs, split)
+    caption_image[split] = split_pairs.caption_image
 alphas = np.logspace(settings["alphas"]["start"], settings["alphas"]["stop"], settings["alphas"]["num"])
 train_images, train_text = read_layer(snakemake.input.train_images, image_layer), read_layer(snakemake.input.train_captions, text_layer)
 test_images, test_text = read_layer(snakemake.input.test_images, image_layer), read_layer(snakemake.input.test_captions, text_layer)

@@ -5,6 +5,7 @@ import pandas as pd
 
 from crossmodal.data import load_karpathy_pairs, load_stimulus
 from crossmodal.features.grid import stream_layer
+from crossmodal.features.storage import feature_files_by_stimulus
 from crossmodal.logs import setup_logging
 from crossmodal.pca import save_pca, top_bottom
 from crossmodal.pca.analysis import PCASettings, analyse, component_table, frame_thumbnails, pair_thumbnails, ranked_table
@@ -14,10 +15,11 @@ settings = PCASettings.from_config({**snakemake.params.settings, "alignment": sn
 model, layer = snakemake.wildcards.model, snakemake.wildcards.layer
 inputs, subjects = snakemake.input, snakemake.params.subjects
 pairs = load_karpathy_pairs(snakemake.params.pairs_root, check_images=False).split("test")
-movie_runs = snakemake.params.movie_runs
+movie_feature_paths = feature_files_by_stimulus(inputs.movie_features)  # keyed by the run name stored in each file
+movie_runs = list(movie_feature_paths)
 pca, pooled, arrays, shared = analyse(
     story_fits=dict(zip(subjects, inputs.story_fits)), scores=dict(zip(subjects, inputs.scores)), design=inputs.design,
-    story_feature_paths=list(inputs.story_features), movie_feature_paths=dict(zip(movie_runs, inputs.movie_features)),
+    story_feature_paths=list(feature_files_by_stimulus(inputs.story_features).values()), movie_feature_paths=movie_feature_paths,
     test_captions=inputs.test_captions, test_images=inputs.test_images, caption_image=pairs.caption_image,
     maps=inputs.get("maps") if settings.alignment == "linear" else None,
     text_layer=stream_layer(layer, "story"), image_layer=stream_layer(layer, "movie"), settings=settings,

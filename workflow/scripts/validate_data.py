@@ -3,7 +3,7 @@
 import pandas as pd
 
 from crossmodal.data import load_karpathy_pairs, load_modality
-from crossmodal.data.summary import summarize_modality, summarize_pairs
+from crossmodal.data.summary import check_planned_runs, summarize_modality, summarize_pairs
 from crossmodal.logs import setup_logging
 
 log = setup_logging(snakemake.log[0])
@@ -11,7 +11,9 @@ data_config = snakemake.params.data
 rows = []
 for subject in snakemake.params.subjects:
     for modality, section in (("story", data_config["stories"]), ("movie", data_config["movies"])):
-        row = summarize_modality(load_modality(section, modality, subject))
+        data = load_modality(section, modality, subject)
+        check_planned_runs(data, *snakemake.params.planned_runs[subject][modality])
+        row = summarize_modality(data)
         log.info("%s %s: %s", subject, modality, row)
         rows.append(row)
 pd.DataFrame(rows).to_csv(snakemake.output.summary, sep="\t", index=False)

@@ -8,6 +8,7 @@ file, the problem and the fix.
 from crossmodal.data.generic import load_generic
 from crossmodal.data.movies import load_shortclips, run_tr_times
 from crossmodal.data.pairs import load_karpathy_pairs
+from crossmodal.data.runs import listed_runs, split_runs, subject_run_names
 from crossmodal.data.stories import load_ds003020, story_tr_times
 from crossmodal.data.textgrid import is_filler, read_word_events
 from crossmodal.data.types import FrameRun, ModalityData, PairData, ResponseRun, WordEvents
@@ -15,7 +16,7 @@ from crossmodal.data.types import FrameRun, ModalityData, PairData, ResponseRun,
 __all__ = [
     "FrameRun", "ModalityData", "PairData", "ResponseRun", "WordEvents",
     "is_filler", "load_ds003020", "load_generic", "load_karpathy_pairs", "load_modality",
-    "load_shortclips", "load_stimulus", "read_word_events", "run_tr_times", "story_tr_times", "subject_run_names",
+    "listed_runs", "load_shortclips", "load_stimulus", "read_word_events", "split_runs", "run_tr_times", "story_tr_times", "subject_run_names",
 ]
 
 
@@ -70,14 +71,3 @@ def load_stimulus(section: dict, modality: str, run: str) -> WordEvents | FrameR
     if section["layout"] == "shortclips":
         return frame_run(root / "stimuli" / f"{run}.hdf", run, "stimuli", section["fps"])
     return _generic_stimulus(root / modality / "stimuli" / f"{run}.h5", run)
-
-
-def subject_run_names(section: dict, modality: str, subject: str) -> tuple[list[str], list[str]]:
-    """Training and test run names of a subject, from the files on disk.
-
-    Returns
-    -------
-    train_runs, test_runs : list of str
-    """
-    data = load_modality(section, modality, subject)
-    return [r.name for r in data.train_runs], [r.name for r in data.test_runs]

@@ -19,8 +19,9 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from crossmodal.data.hdf5 import check_frames, dataset_shape, read_json
+from crossmodal.data.hdf5 import check_frames, dataset_shape
 from crossmodal.data.movies import frame_run, run_tr_times
+from crossmodal.data.runs import split_runs
 from crossmodal.data.stories import _check_same_voxels
 from crossmodal.data.textgrid import is_filler
 from crossmodal.data.types import ModalityData, ResponseRun, WordEvents
@@ -41,16 +42,13 @@ def load_generic(root: str | Path, modality: str, subject: str) -> ModalityData:
     ModalityData
     """
     folder = Path(root) / modality
-    runs_file = folder / "runs.json"
-    split = read_json(runs_file, f'write {runs_file} as {{"train": [run, ...], "test": [run, ...]}}')
-    if not isinstance(split, dict) or not isinstance(split.get("train"), list) or not isinstance(split.get("test"), list):
-        raise InputError(runs_file, 'must be an object with lists "train" and "test"', 'write it as {"train": [run, ...], "test": [run, ...]}')
+    train_names, test_names = split_runs({"layout": "generic", "root": str(root)}, modality, [])
     subject_folder = folder / subject
     if not subject_folder.is_dir():
         found = sorted(p.name for p in folder.glob("*") if p.is_dir() and p.name != "stimuli")
         raise InputError(subject_folder, f"subject not found (subjects here: {', '.join(found) or 'none'})", "fix the subjects list in the config")
-    train_runs = [_generic_run(subject_folder / f"{name}.h5", name) for name in split["train"]]
-    test_runs = [_generic_run(subject_folder / f"{name}.h5", name) for name in split["test"]]
+    train_runs = [_generic_run(subject_folder / f"{name}.h5", name) for name in train_names]
+    test_runs = [_generic_run(subject_folder / f"{name}.h5", name) for name in test_names]
     _check_same_voxels(train_runs + test_runs)
     stimuli = {run.name: _generic_stimulus(folder / "stimuli" / f"{run.name}.h5", run.name) for run in train_runs + test_runs}
     return ModalityData(subject, modality, "generic", train_runs, test_runs, stimuli)

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from crossmodal.data.hdf5 import dataset_shape, read_json
+from crossmodal.data.runs import split_runs
 from crossmodal.data.textgrid import read_word_events
 from crossmodal.data.types import ModalityData, ResponseRun
 from crossmodal.errors import InputError
@@ -111,8 +112,8 @@ def load_ds003020(root: str | Path, subject: str, test_stories: list[str], train
         found = sorted(p.name for p in (derivative / "preprocessed_data").glob("*") if p.is_dir())
         raise InputError(subject_folder, f"subject not found (subjects here: {', '.join(found) or 'none'})", "fix the subjects list in the config or download this subject")
     available = sorted(p.stem for p in subject_folder.glob("*.hf5"))
-    if train_stories is None:
-        train_stories = [s for s in available if s not in test_stories]
+    section = {"layout": "ds003020", "root": str(root), "test_stories": test_stories, "train_stories": train_stories}
+    train_stories, test_stories = split_runs(section, "story", available)
     train_runs = [_story_run(derivative, subject_folder, s, respdict) for s in train_stories]
     test_runs = [_story_run(derivative, subject_folder, s, respdict) for s in test_stories]
     _check_same_voxels(train_runs + test_runs)

@@ -41,3 +41,27 @@ def summarize_pairs(pairs: PairData) -> list[dict]:
         part = pairs.split(split)
         rows.append({"split": split, "images": len(part.image_paths), "captions": len(part.captions)})
     return rows
+
+
+def check_planned_runs(data: ModalityData, planned_train: list[str], planned_test: list[str]) -> None:
+    """Check that the loader found exactly the runs the workflow planned its jobs for.
+
+    Parameters
+    ----------
+    data : ModalityData
+    planned_train, planned_test : list of str
+        Run names the DAG was built with (:func:`crossmodal.data.runs.split_runs`).
+
+    Raises
+    ------
+    InputError
+        The lists differ (in names or order).
+    """
+    from crossmodal.errors import InputError
+
+    loaded = ([r.name for r in data.train_runs], [r.name for r in data.test_runs])
+    if loaded != (list(planned_train), list(planned_test)):
+        raise InputError(
+            f"{data.subject} {data.modality} data", f"have runs {loaded[0]} + {loaded[1]}, the workflow planned {list(planned_train)} + {list(planned_test)}",
+            "the data changed after the workflow was started: run snakemake again",
+        )

@@ -183,6 +183,9 @@ class PairData:
     captions : list of str, length n_captions
     caption_image : array of shape (n_captions,), int
         Index into the images of each caption's image.
+    caption_words : list of lists of str, length n_captions
+        The words of each caption (the Karpathy ``tokens``; empty lists when
+        not given).
     """
 
     image_paths: list[Path]
@@ -190,6 +193,7 @@ class PairData:
     image_splits: np.ndarray
     captions: list[str]
     caption_image: np.ndarray
+    caption_words: list[list[str]] = field(default_factory=list)
 
     def split(self, name: str) -> "PairData":
         """The pairs of one split, with ``caption_image`` re-indexed."""
@@ -203,6 +207,7 @@ class PairData:
             self.image_splits[keep],
             [self.captions[i] for i in caption_keep],
             new_index[self.caption_image[caption_keep]],
+            [self.caption_words[i] for i in caption_keep] if self.caption_words else [],
         )
 
 

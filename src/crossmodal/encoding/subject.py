@@ -14,7 +14,7 @@ import numpy as np
 from crossmodal.data.types import ModalityData, ResponseMatrix
 from crossmodal.encoding.ridge import RidgeFit, correlate_columns, fit_ridge_cv, voxel_chunk_bounds
 from crossmodal.errors import InputError
-from crossmodal.features.grid import DesignMatrices
+from crossmodal.features.grid import DesignMatrices, check_design_runs
 
 
 @dataclass(frozen=True)
@@ -101,8 +101,7 @@ def fit_subject(design: DesignMatrices, data: ModalityData, settings: EncodingSe
     RidgeFit
         With ``test_scores`` set.
     """
-    if [r.name for r in data.train_runs] != design.train_runs:
-        raise InputError("design", f"was built for runs {design.train_runs}, the data have {[r.name for r in data.train_runs]}", "rebuild the design (snakemake --forcerun build_design)")
+    check_design_runs(design, data)
     responses = ResponseMatrix(data.train_runs)
     voxels = chunk_slice(responses.shape[1], settings, chunk)
     fit = fit_ridge_cv(

@@ -32,15 +32,19 @@ from crossmodal.features.resample import (
     resample_story,
 )
 from crossmodal.features.storage import (
+    feature_files_by_stimulus,
+    feature_files_for_runs,
     read_attrs,
+    read_identity,
     read_frame_indices,
     read_layer,
     read_layer_names,
     read_times,
     read_words,
+    stimulus_identity,
     write_feature_file,
 )
-from crossmodal.features.text import extract_sentence_features, extract_word_features
+from crossmodal.features.text import extract_caption_features, extract_sentence_features, extract_word_features
 from crossmodal.features.vision import (
     extract_frame_features,
     extract_image_features,
@@ -58,10 +62,13 @@ __all__ = [
     "default_layer_for",
     "ds003020_feature_grid",
     "ds003020_tr_times",
+    "extract_caption_features",
     "extract_frame_features",
     "extract_image_features",
     "extract_sentence_features",
     "extract_word_features",
+    "feature_files_by_stimulus",
+    "feature_files_for_runs",
     "frame_times",
     "lanczos_kernel",
     "lanczos_resample",
@@ -71,6 +78,7 @@ __all__ = [
     "movie_tr_times",
     "read_attrs",
     "read_frame_indices",
+    "read_identity",
     "read_layer",
     "read_layer_names",
     "read_times",
@@ -78,6 +86,7 @@ __all__ = [
     "resample_movie_run",
     "resample_story",
     "sample_frame_indices",
+    "stimulus_identity",
     "write_feature_file",
     "zscore_runs",
     "zscore_statistics",

@@ -19,7 +19,7 @@ from crossmodal.data.types import ResponseRun
 from crossmodal.errors import InputError
 from crossmodal.features.design import add_delays, apply_zscore, zscore_statistics
 from crossmodal.features.resample import lanczos_resample
-from crossmodal.features.storage import read_layer, read_times
+from crossmodal.features.storage import read_attrs, read_layer, read_times
 
 #: Neutral layer keys of the config and the per-modality stream names they stand for.
 LAYER_STREAMS = {"cross": {"story": "cross_text", "movie": "cross_image"}, "tower": {"story": "text", "movie": "vision"}}
@@ -64,6 +64,9 @@ class DesignMatrices:
     feature_mean, feature_std : arrays of shape (n_features,)
         Z-scoring statistics of the training runs (before delays).
     delays : tuple of int
+    fingerprints : tuple of str
+        Stimulus fingerprint of every run, training runs then test runs
+        (empty for designs built without identities).
     """
 
     train_design: np.ndarray
@@ -75,6 +78,12 @@ class DesignMatrices:
     feature_mean: np.ndarray
     feature_std: np.ndarray
     delays: tuple[int, ...]
+    fingerprints: tuple[str, ...] = ()
+
+    @property
+    def runs(self) -> list[str]:
+        """Training then test run names."""
+        return list(self.train_runs) + list(self.test_runs)
 
 
 def resample_run_features(event_values: np.ndarray, event_times: np.ndarray, run: ResponseRun, cutoff_mult: float, window: int) -> np.ndarray:
@@ -122,7 +131,9 @@ def build_design_matrices(
     Parameters
     ----------
     feature_paths : dict of run name to path
-        The feature file of every run's stimulus.
+        The feature file of every run's stimulus, keyed by run name (see
+        :func:`crossmodal.features.storage.feature_files_for_runs`); the
+        order of the dict does not matter.
     train_runs, test_runs : sequences of ResponseRun
     layer_name : str
         Stored layer name (e.g. ``cross_text.1``).
@@ -135,10 +146,13 @@ def build_design_matrices(
     -------
     DesignMatrices
     """
-    per_run = {}
+    per_run, fingerprints = {}, []
     for run in list(train_runs) + list(test_runs):
+        if run.name not in feature_paths:
+            raise InputError(f"run '{run.name}'", "has no feature file", "pass the feature file of every run, keyed by run name")
         path = feature_paths[run.name]
         per_run[run.name] = resample_run_features(read_layer(path, layer_name), read_times(path), run, cutoff_mult, window)
+        fingerprints.append(str(read_attrs(path).get("stimulus_fingerprint", "")))
     mean, std = zscore_statistics([per_run[r.name] for r in train_runs])
     train_z = apply_zscore([per_run[r.name] for r in train_runs], mean, std)
     test_z = apply_zscore([per_run[r.name] for r in test_runs], mean, std)
@@ -146,7 +160,7 @@ def build_design_matrices(
     test_design, test_ids = stack_runs(test_z, delays)
     return DesignMatrices(
         train_design, train_ids, test_design, test_ids,
-        [r.name for r in train_runs], [r.name for r in test_runs], mean, std, tuple(delays),
+        [r.name for r in train_runs], [r.name for r in test_runs], mean, std, tuple(delays), tuple(fingerprints),
     )
 
 
@@ -160,6 +174,7 @@ def save_design(path: str | os.PathLike, design: DesignMatrices, **attrs) -> Non
             handle.create_dataset(name, data=getattr(design, name))
         handle.create_dataset("train_runs", data=np.array(design.train_runs, dtype="S"))
         handle.create_dataset("test_runs", data=np.array(design.test_runs, dtype="S"))
+        handle.create_dataset("fingerprints", data=np.array(design.fingerprints, dtype="S"))
         handle.attrs["delays"] = np.array(design.delays)
         for key, value in attrs.items():
             handle.attrs[key] = value
@@ -173,4 +188,36 @@ def load_design(path: str | os.PathLike) -> DesignMatrices:
             handle["train_design"][()], handle["train_run_ids"][()], handle["test_design"][()], handle["test_run_ids"][()],
             [s.decode() for s in handle["train_runs"][()]], [s.decode() for s in handle["test_runs"][()]],
             handle["feature_mean"][()], handle["feature_std"][()], tuple(int(d) for d in handle.attrs["delays"]),
+            tuple(s.decode() for s in handle["fingerprints"][()]) if "fingerprints" in handle else (),
         )
+
+
+def check_design_runs(design: DesignMatrices, data, source: str = "design") -> None:
+    """Check that a design was built from the runs (names and stimuli) of these data.
+
+    Parameters
+    ----------
+    design : DesignMatrices
+    data : ModalityData
+        The subject's data of the design's modality.
+    source : str
+        The design's file, for messages.
+
+    Raises
+    ------
+    InputError
+        The run names or their order differ, or a run's stimulus changed.
+    """
+    from crossmodal.data.fingerprint import stimulus_fingerprint
+
+    train, test = [r.name for r in data.train_runs], [r.name for r in data.test_runs]
+    if design.train_runs != train or design.test_runs != test:
+        raise InputError(source, f"was built for runs {design.runs}, but {data.subject}'s {data.modality} data have {train + test}",
+                         "rebuild it: snakemake --forcerun build_design")
+    if len(design.fingerprints) != len(design.runs):
+        raise InputError(source, "records no stimulus fingerprints (written by an older version)", "rebuild it: snakemake --forcerun build_design")
+    for run, stored in zip(design.runs, design.fingerprints):
+        expected = stimulus_fingerprint(data.stimuli[run])
+        if stored != expected:
+            raise InputError(source, f"was built from a stimulus of '{run}' with fingerprint {stored}, but '{run}' in the data has {expected}",
+                             "rebuild it: snakemake --forcerun build_design")

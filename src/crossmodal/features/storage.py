@@ -11,7 +11,14 @@ Layout
 ``frame_indices``  int64 (n_events,), for frames
 attributes         ``model_name``, ``checkpoint`` ("" for tiny models),
                    ``n_layers``, ``n_events``, ``dim``, plus any ``attrs``
-                   passed to :func:`write_feature_file`
+                   passed to :func:`write_feature_file`; files of stories and
+                   movie runs carry their identity: ``stimulus`` (the run
+                   name), ``modality`` and ``stimulus_fingerprint``
+                   (:func:`crossmodal.data.fingerprint.stimulus_fingerprint`)
+
+Readers never pair feature files with runs by position:
+:func:`feature_files_for_runs` keys them by the run name stored inside and
+checks the stored fingerprint against the stimulus the loader reads.
 
 Files are written to a temporary name in the target folder and renamed, so a
 crash never leaves a half-written file under the final name.
@@ -173,3 +180,147 @@ def read_attrs(path: str | os.PathLike) -> dict:
     """File attributes: model_name, checkpoint, n_layers, n_events, dim, extras."""
     with _open(path) as file:
         return {key: (value.item() if isinstance(value, np.generic) else value) for key, value in file.attrs.items()}
+
+
+#: Attributes that name the stimulus a feature file was computed from.
+IDENTITY_ATTRS = ("stimulus", "modality", "stimulus_fingerprint")
+
+
+def stimulus_identity(run: str, modality: str, stimulus) -> dict:
+    """The identity attributes of a feature file computed from one run's stimulus.
+
+    Parameters
+    ----------
+    run : str
+        Run name (story name, ``train_00``, ...).
+    modality : {"story", "movie"}
+    stimulus : WordEvents or FrameRun
+        The stimulus as the loader reads it.
+
+    Returns
+    -------
+    dict
+        ``stimulus``, ``modality``, ``stimulus_fingerprint``: pass as ``attrs``
+        to :func:`write_feature_file`.
+    """
+    from crossmodal.data.fingerprint import stimulus_fingerprint
+
+    return {"stimulus": str(run), "modality": str(modality), "stimulus_fingerprint": stimulus_fingerprint(stimulus)}
+
+
+def read_identity(path: str | os.PathLike) -> dict:
+    """The identity attributes (``stimulus``, ``modality``, ``stimulus_fingerprint``) of a feature file.
+
+    Raises
+    ------
+    InputError
+        The file records no stimulus (written before run identities existed).
+    """
+    attrs = read_attrs(path)
+    missing = [key for key in IDENTITY_ATTRS if key not in attrs]
+    if missing:
+        raise InputError(path, f"records no {missing[0]} (written by an older version)", "delete it and rerun the workflow so the feature rule writes it again")
+    return {key: str(attrs[key]) for key in IDENTITY_ATTRS}
+
+
+def feature_files_for_runs(paths: Sequence[str | os.PathLike], stimuli: dict, modality: str, subject: str = "") -> dict[str, Path]:
+    """Key feature files by the run they were computed from, checked against the loaded stimuli.
+
+    Parameters
+    ----------
+    paths : sequence of paths
+        Feature files, in any order; each is named ``<run>.h5`` and stores the
+        run name and fingerprint of its stimulus.
+    stimuli : dict of run name to WordEvents or FrameRun
+        The stimuli the loader read, for every run that needs features.
+    modality : {"story", "movie"}
+    subject : str
+        For messages.
+
+    Returns
+    -------
+    dict of run name to Path
+        Exactly the runs of ``stimuli``.
+
+    Raises
+    ------
+    InputError
+        One line naming both runs when a file holds the features of another
+        run or of a stimulus that has changed since extraction, or when a run
+        has no feature file.
+    """
+    from crossmodal.data.fingerprint import stimulus_fingerprint
+
+    owner = f" of {subject}" if subject else ""
+    by_run: dict[str, Path] = {}
+    for path in map(Path, paths):
+        identity = read_identity(path)
+        stored = identity["stimulus"]
+        if identity["modality"] != modality:
+            raise InputError(path, f"holds features of {identity['modality']} '{stored}', but a {modality} run{owner} needs it",
+                             "check the feature model of the model set in the config")
+        if stored != path.stem:
+            raise InputError(path, f"holds the features of {modality} '{stored}', but is used as the features of {modality} '{path.stem}'{owner}",
+                             f"delete it and rerun feature extraction for '{path.stem}'")
+        if stored in by_run:
+            raise InputError(path, f"and {by_run[stored]} both hold the features of {modality} '{stored}'", "pass one feature file per run")
+        by_run[stored] = path
+    for run, stimulus in stimuli.items():
+        if run not in by_run:
+            raise InputError(f"{modality} run '{run}'{owner}", "has no feature file among the inputs", "rerun the workflow so its features are extracted")
+        expected = stimulus_fingerprint(stimulus)
+        stored = read_identity(by_run[run])["stimulus_fingerprint"]
+        if stored != expected:
+            raise InputError(
+                by_run[run],
+                f"was computed from a stimulus of '{run}' with fingerprint {stored}, but {modality} '{run}'{owner} in the data "
+                f"({getattr(stimulus, 'source', '')}) has fingerprint {expected}",
+                "the stimulus changed since extraction: delete the feature file and rerun the workflow",
+            )
+    return {run: by_run[run] for run in stimuli}
+
+
+def feature_files_by_stimulus(paths: Sequence[str | os.PathLike]) -> dict[str, Path]:
+    """Key feature files by the stimulus name stored inside (no fingerprint check).
+
+    Returns
+    -------
+    dict of run name to Path
+    """
+    out: dict[str, Path] = {}
+    for path in map(Path, paths):
+        stored = read_identity(path)["stimulus"]
+        if stored in out:
+            raise InputError(path, f"and {out[stored]} both hold the features of '{stored}'", "pass one feature file per run")
+        out[stored] = path
+    return out
+
+
+def check_pair_features(path: str | os.PathLike, pairs, split: str) -> None:
+    """Check that a caption or image feature file was computed from these pairs.
+
+    Parameters
+    ----------
+    path : path
+        Feature file of one split of the pairs (``<split>_captions.h5`` or ``<split>_images.h5``).
+    pairs : PairData
+        The pairs of that split, as the loader reads them.
+    split : str
+
+    Raises
+    ------
+    InputError
+        The file belongs to another split or to pairs that have changed since extraction.
+    """
+    from crossmodal.data.fingerprint import pairs_fingerprint
+
+    attrs = read_attrs(path)
+    if "pairs_fingerprint" not in attrs:
+        raise InputError(path, "records no pairs fingerprint (written by an older version)", "delete it and rerun the workflow")
+    expected = pairs_fingerprint(pairs)
+    if str(attrs.get("split")) != split or str(attrs["pairs_fingerprint"]) != expected:
+        raise InputError(
+            path, f"was computed from the {attrs.get('split')} pairs with fingerprint {attrs['pairs_fingerprint']}, "
+            f"but the {split} pairs in the data have fingerprint {expected}",
+            "the pairs changed since extraction: delete the pair feature files and rerun the workflow",
+        )

@@ -7,10 +7,17 @@ token of word i*, i.e. the last token before ``</s>``, is kept at every
 layer. For BridgeTower the cross-modal text layers see a uniform grey image
 whose tower output is computed once (:mod:`crossmodal.features.forward`).
 
-Sentence (caption) features use the same rule by default: the last token of
-the last word (``pooling="last"``), so that captions and story words are
-represented alike for the alignment maps; ``pooling="mean"`` averages the
-caption's tokens instead (special and padding tokens excluded).
+Captions are read like story words by default (:func:`extract_caption_features`):
+every word of a caption is read with its preceding words *of the same
+caption* (at most ``context_words``) and kept at its last token, and the
+caption's vector is the mean of its words' vectors -- the same token and
+context rule as story words, so the alignment maps are fitted on the kind of
+vector they are applied to. (A story TR's features are a Lanczos-weighted
+sum of such word vectors.) Whole-sentence readings remain available
+(:func:`extract_sentence_features`): the last token of the sentence
+(``pooling="last"``) or the mean of its tokens (``pooling="mean"``; special
+and padding tokens excluded), in one bidirectional pass where every token
+also sees later words.
 
 Windows are tokenised in one call, sorted by length, batched with right
 padding and an attention mask, and run without gradients on the model's
@@ -218,3 +225,53 @@ def extract_sentence_features(
         raise InputError(source, "has no sentences", "check the captions file")
     sequences = token_sequences(model, sentences, source)
     return encode_token_sequences(model, sequences, pooling, batch_size, progress, desc=f"sentences ({model.name})")
+
+
+def extract_caption_features(
+    model: FeatureModel,
+    captions: Sequence[Sequence[str]],
+    context_words: int = 20,
+    batch_size: int = 64,
+    progress: bool = False,
+    source: str = "captions",
+) -> np.ndarray:
+    """Caption features read like story words: each word with its causal context, averaged over the caption.
+
+    Parameters
+    ----------
+    model : FeatureModel
+        A model with the ``"text"`` modality.
+    captions : sequence of sequences of str, length n_captions
+        The words of every caption.
+    context_words : int
+        Preceding words of the same caption read with each word.
+    batch_size : int
+        Windows per forward pass (all captions' windows are batched together).
+    progress : bool
+    source : str
+        Name used in error messages.
+
+    Returns
+    -------
+    features : float32 array of shape (n_layers, n_captions, dim)
+        ``features[l, c]`` is the mean over the words ``i`` of caption ``c``
+        of :func:`extract_word_features` of that caption's words.
+    """
+    model._check_modality("text")
+    captions = [[str(word).strip() for word in caption if str(word).strip()] for caption in captions]
+    if not captions:
+        raise InputError(source, "has no captions", "check the captions file")
+    empty = [index for index, words in enumerate(captions) if not words]
+    if empty:
+        raise InputError(source, f"caption {empty[0]} has no words ({len(empty)} captions without words)", "drop empty captions")
+    windows, owner = [], []
+    for index, words in enumerate(captions):
+        windows += context_windows(words, context_words)
+        owner += [index] * len(words)
+    per_word = encode_token_sequences(model, token_sequences(model, windows, source), "last", batch_size, progress,
+                                      desc=f"caption words ({model.name})")
+    owner = np.asarray(owner)
+    counts = np.bincount(owner, minlength=len(captions)).astype(np.float64)
+    features = np.zeros((per_word.shape[0], len(captions), per_word.shape[2]), dtype=np.float64)
+    np.add.at(features, (slice(None), owner), per_word.astype(np.float64))
+    return (features / counts[None, :, None]).astype(np.float32)

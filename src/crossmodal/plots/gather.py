@@ -37,7 +37,7 @@ def performance_maps(results: dict, alignment: str) -> dict[str, tuple[np.ndarra
     for direction in ("story_to_movie", "movie_to_story"):
         arrays = results[direction, alignment]
         for score in ("raw", "corrected"):
-            maps[f"cross-modal {DIRECTION_LABELS[direction]}, {score}"] = (arrays[f"{score}_r"], arrays[f"{score}_significant"])
+            maps[f"cross-modal {DIRECTION_LABELS[direction]}, {score} (shared-tuning test)"] = (arrays[f"{score}_r"], arrays[f"{score}_significant"])
     return maps
 
 

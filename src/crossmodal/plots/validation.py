@@ -73,3 +73,53 @@ def recovery_panel(matrices: dict[str, np.ndarray], class_names, pca_recovery: p
     figure.suptitle(title, y=1.02)
     figure.tight_layout()
     return figure
+
+
+CLASS_COLUMNS = ("none", "language_only", "vision_only", "multimodal")
+
+
+def class_rate_panel(recovery: pd.DataFrame, q: float = 0.05, title: str = ""):
+    """Fraction significant in each planted class, per model set, direction, alignment and correction.
+
+    Parameters
+    ----------
+    recovery : DataFrame
+        ``results/validation/recovery.tsv``: ``model, layer, subject, direction,
+        alignment, correction, fraction_significant_<class>,
+        false_discovery_proportion``.
+    q : float
+        The FDR level, drawn as a reference line.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel per model set and layer (rows) and direction (columns);
+        bars are subject means of each alignment and correction, dots the
+        subjects; the legend gives each bar's mean false discovery proportion.
+    """
+    groups = list(recovery.groupby(["model", "layer"], sort=False))
+    directions = list(dict.fromkeys(recovery["direction"]))
+    figure, axes = plt.subplots(len(groups), len(directions), figsize=(5.2 * len(directions), 2.9 * len(groups)), squeeze=False)
+    x = np.arange(len(CLASS_COLUMNS))
+    for row, ((model, layer), table) in enumerate(groups):
+        for column, direction in enumerate(directions):
+            ax = axes[row, column]
+            part = table[table["direction"] == direction]
+            variants = list(part.groupby(["alignment", "correction"], sort=False))
+            width = 0.8 / max(len(variants), 1)
+            for index, ((alignment, correction), rows) in enumerate(variants):
+                values = rows[[f"fraction_significant_{c}" for c in CLASS_COLUMNS]].to_numpy(float)
+                offset = (index - (len(variants) - 1) / 2) * width
+                fdp = rows["false_discovery_proportion"].mean()
+                ax.bar(x + offset, np.nanmean(values, axis=0), width, label=f"{alignment}, {correction} (FDP {fdp:.3f})")
+                for subject_values in values:
+                    ax.plot(x + offset, subject_values, "k.", markersize=3)
+            ax.axhline(q, color="0.5", linestyle=":", linewidth=0.8)
+            ax.set_xticks(x, [c.replace("_", "-") for c in CLASS_COLUMNS])
+            ax.set_ylim(0, 1.02)
+            ax.set_ylabel("fraction significant")
+            ax.set_title(f"{model} {layer}: {direction.replace('_', ' ')}")
+            ax.legend(fontsize=6, loc="upper left")
+    figure.suptitle(title, y=1.01)
+    figure.tight_layout()
+    return figure

@@ -83,7 +83,8 @@ class SimulationSettings:
     snr: float = 2.0
     test_repeats: int = 10
     patch_radius_mm: float = 20.0
-    patches_per_region: int = 2
+    multimodal_patches_per_region: int = 2
+    language_patches_per_region: int = 2
     nan_voxels: int = 3
 
     def resolved(self) -> "SimulationSettings":
@@ -159,7 +160,8 @@ def _simulate_into(settings: SimulationSettings, paths: SyntheticPaths, progress
     lexicon = make_lexicon(settings.n_concepts, seed=settings.seed, words_per_concept=settings.words_per_concept)
     regions = fsaverage5_regions()
     voxel_class = plant_classes(
-        regions, brain_module.fsaverage5_sphere_coordinates(), settings.patch_radius_mm, settings.patches_per_region, rng
+        regions, brain_module.fsaverage5_sphere_coordinates(), settings.patch_radius_mm, settings.multimodal_patches_per_region,
+        settings.language_patches_per_region, rng,
     )
     planted = plant_weights(voxel_class, settings.n_concepts, N_LOWLEVEL, rng)
     with h5py.File(paths.ground_truth, "w") as truth:

@@ -51,22 +51,26 @@ class PlantedBrain:
     lowlevel_weights: np.ndarray
 
 
-def plant_classes(regions: RegionMap, sphere: np.ndarray, patch_radius: float, patches_per_region: int, rng: np.random.Generator) -> np.ndarray:
+def plant_classes(regions: RegionMap, sphere: np.ndarray, patch_radius: float, multimodal_patches: int, language_patches: int,
+                  rng: np.random.Generator) -> np.ndarray:
     """Plant voxel classes by cortical location.
 
     Vision-only voxels fill occipital cortex. In each hemisphere,
-    ``patches_per_region`` multimodal patches are centred at random vertices of
-    parietal, temporal and prefrontal cortex (outside primary auditory
-    cortex), and as many language-only patches in temporal and prefrontal
-    cortex; a patch is every vertex of those regions within ``patch_radius``
-    mm of its centre on the sphere.
+    ``multimodal_patches`` multimodal patches are centred at random vertices
+    of each of parietal, temporal and prefrontal cortex (outside primary
+    auditory cortex), and ``language_patches`` language-only patches in each
+    of temporal and prefrontal cortex; a patch is every vertex of those
+    regions within ``patch_radius`` mm of its centre on the sphere.
+    ``multimodal_patches=0`` is the null variant: no voxel shares tuning
+    across modalities.
 
     Parameters
     ----------
     regions : RegionMap
     sphere : array of shape (n_voxels, 3)
     patch_radius : float
-    patches_per_region : int
+    multimodal_patches, language_patches : int
+        Patches per region and hemisphere.
     rng : numpy Generator
 
     Returns
@@ -76,13 +80,13 @@ def plant_classes(regions: RegionMap, sphere: np.ndarray, patch_radius: float, p
     voxel_class = np.zeros(len(sphere), dtype=np.int8)
     voxel_class[regions.mask("occipital")] = VISION_ONLY
     hemisphere = np.arange(len(sphere)) >= len(sphere) // 2
-    plan = [(MULTIMODAL, ("parietal", "temporal", "prefrontal")), (LANGUAGE_ONLY, ("temporal", "prefrontal"))]
-    for planted_class, region_names in plan:
+    plan = [(MULTIMODAL, ("parietal", "temporal", "prefrontal"), multimodal_patches), (LANGUAGE_ONLY, ("temporal", "prefrontal"), language_patches)]
+    for planted_class, region_names, n_patches in plan:
         allowed = np.isin(regions.labels, [regions.names.index(n) for n in region_names]) & ~regions.primary_auditory
         for right in (False, True):
             for name in region_names:
                 candidates = np.flatnonzero(regions.mask(name) & allowed & (hemisphere == right) & (voxel_class == NONE))
-                for centre in rng.choice(candidates, size=patches_per_region, replace=False):
+                for centre in rng.choice(candidates, size=n_patches, replace=False):
                     near = np.linalg.norm(sphere - sphere[centre], axis=1) < patch_radius
                     voxel_class[near & allowed & (hemisphere == right) & (voxel_class == NONE)] = planted_class
     return voxel_class

@@ -3,9 +3,23 @@
 story -> movie: the language model's weights applied to movie features
 brought into the text space (by the image->text map, or raw with
 ``alignment="none"``), scored on the movie test run; movie -> story likewise
-with the vision model and the text->image map. Everything is computed in
-voxel batches, with block-permutation p-values, reverse-tuning on the target
-modality's training runs, and Benjamini-Hochberg FDR over voxels.
+with the vision model and the text->image map.
+
+Every voxel gets, for the raw and the reverse-tuning-corrected score:
+
+* ``<score>_r``: the test correlation;
+* ``<score>_p``, ``<score>_q``, ``<score>_significant``: the **shared-tuning
+  test** (:mod:`crossmodal.transfer.shared`), BH-FDR over voxels -- the
+  headline used by every table, figure and the PCA voxel selection;
+* ``<score>_p_tracking``, ``<score>_significant_tracking``: the paper's
+  block-permutation test of the response (does the prediction track the
+  response at all?), BH-FDR over voxels;
+* ``<score>_p_untuned``: the untuned-source null alone.
+
+All p-values get the GPD tail beyond the permutation floor
+(:mod:`crossmodal.transfer.tail`). Everything is computed in voxel batches
+(responses are streamed from disk), so memory is bounded by the batch size,
+the number of null draws and the designs, not by the number of voxels.
 """
 
 from __future__ import annotations
@@ -20,7 +34,9 @@ from crossmodal.features.design import apply_zscore, zscore_statistics
 from crossmodal.features.grid import DesignMatrices, resample_run_features, stack_runs
 from crossmodal.transfer.alignment import AlignmentMap
 from crossmodal.transfer.stats import block_permutation_pvalues, fdr_bh
-from crossmodal.transfer.tuning import apply_tuning, fit_tuning, transfer_ratio
+from crossmodal.transfer.shared import UntunedSource
+from crossmodal.transfer.tail import tail_pvalues
+from crossmodal.transfer.tuning import transfer_ratio
 
 #: The two transfer directions: (name, source modality, target modality).
 DIRECTIONS = (("story_to_movie", "story", "movie"), ("movie_to_story", "movie", "story"))
@@ -28,10 +44,26 @@ DIRECTIONS = (("story_to_movie", "story", "movie"), ("movie_to_story", "movie", 
 
 @dataclass(frozen=True)
 class StatsSettings:
-    """The ``stats`` config section."""
+    """The ``stats`` config section.
+
+    Attributes
+    ----------
+    block_len : int
+        TRs per block of the response permutation (the paper's test).
+    n_permutations : int
+        Block permutations of the response.
+    n_null_draws : int
+        Draws of the untuned-source null.
+    noise_ar_order : int
+        AR order of the source-noise model of the untuned-source null (0: white).
+    seed : int
+    fdr_q : float
+    """
 
     block_len: int = 10
-    n_permutations: int = 1000
+    n_permutations: int = 5000
+    n_null_draws: int = 5000
+    noise_ar_order: int = 2
     seed: int = 0
     fdr_q: float = 0.05
 
@@ -104,22 +136,115 @@ def transferred_design(
     return train_design, train_ids, test_design
 
 
-def _predict(fit: RidgeFit, design: np.ndarray, voxels: slice) -> np.ndarray:
-    """Predictions of a voxel range, shape (n_samples, n_voxels_in_range), float32."""
-    return (design - fit.design_mean) @ fit.weights[:, voxels] + fit.response_mean[voxels]
+#: Names of the per-voxel arrays of one direction and alignment.
+SCORE_KINDS = ("raw", "corrected")
+
+
+def _centred(design: np.ndarray) -> np.ndarray:
+    """Columns centred over the rows, float32."""
+    design = np.asarray(design, dtype=np.float32)
+    return design - design.mean(axis=0, dtype=np.float64).astype(np.float32)
+
+
+@dataclass(frozen=True)
+class _Transferred:
+    """One alignment's transferred target designs, centred and in the source eigenbasis."""
+
+    test_basis: np.ndarray  # (n_test, p): centred test design @ Q
+    train_basis: np.ndarray  # (n_train, p): centred train design @ Q
+    train_gram: np.ndarray  # (p, p): train_basis' train_basis
+    null_test_norms: dict  # alpha -> (n_draws,) norms of the null test predictions
+
+    @classmethod
+    def build(cls, train_design, test_design, untuned: UntunedSource, alphas) -> "_Transferred":
+        q = untuned.eigenvectors
+        test_basis = _centred(test_design) @ q
+        train_basis = _centred(train_design) @ q
+        norms = {}
+        for alpha in alphas:
+            predictions = test_basis @ untuned.basis_weights(alpha)
+            norms[float(alpha)] = np.sqrt(np.einsum("ij,ij->j", predictions, predictions, dtype=np.float64))
+        return cls(test_basis, train_basis, train_basis.T @ train_basis, norms)
+
+
+def _safe_divide(numerator, denominator) -> np.ndarray:
+    denominator = np.asarray(denominator, dtype=np.float64)
+    return np.where(denominator > 0, np.asarray(numerator, dtype=np.float64) / np.where(denominator > 0, denominator, 1.0), 0.0)
+
+
+def _sign(values) -> np.ndarray:
+    """+1 where ``values >= 0`` (a zero correlation keeps +1), else -1; float32."""
+    return np.where(np.asarray(values) < 0, -1.0, 1.0).astype(np.float32)
+
+
+def _batch_scores(weights_basis, alphas, y_test, y_train, transferred: _Transferred, untuned: UntunedSource, stats: StatsSettings) -> dict:
+    """Observed scores and the p-values of both nulls for one voxel batch and one alignment.
+
+    Parameters
+    ----------
+    weights_basis : array of shape (p, n_batch)
+        Source weights in the eigenbasis (``Q' w``).
+    alphas : array of shape (n_batch,)
+        The source fit's alpha of every voxel.
+    y_test, y_train : arrays of shape (n_test, n_batch), (n_train, n_batch)
+        Target responses (test runs, training runs).
+    """
+    test_cov_basis = transferred.test_basis.T @ y_test  # (p, n_batch): Q' T_c' y
+    train_cov_basis = transferred.train_basis.T @ y_train
+    prediction = transferred.test_basis @ weights_basis  # centred test prediction
+    y_centred = y_test - y_test.mean(axis=0, dtype=np.float64).astype(np.float32)
+    y_norm = np.sqrt(np.einsum("ij,ij->j", y_centred, y_centred, dtype=np.float64))
+    prediction_norm = np.sqrt(np.einsum("ij,ij->j", prediction, prediction, dtype=np.float64))
+    test_cov = np.einsum("ij,ij->j", weights_basis, test_cov_basis, dtype=np.float64)
+    raw_r = np.clip(_safe_divide(test_cov, prediction_norm * y_norm), -1, 1).astype(np.float32)
+    train_cov = np.einsum("ij,ij->j", weights_basis, train_cov_basis, dtype=np.float64)
+    train_power = np.einsum("ij,ij->j", weights_basis, transferred.train_gram @ weights_basis, dtype=np.float64)
+    sign = _sign(train_cov)
+    gain = np.abs(_safe_divide(train_cov, train_power)).astype(np.float32)
+
+    tracking = block_permutation_pvalues(prediction, y_test, stats.block_len, stats.n_permutations, stats.seed, return_null=True)
+    block_null = tracking.null_r
+    untuned_null = np.empty((untuned.n_draws, len(alphas)), dtype=np.float32)
+    untuned_sign = np.empty_like(untuned_null)
+    for alpha in np.unique(alphas):
+        columns = np.flatnonzero(alphas == alpha)
+        null_weights = untuned.basis_weights(alpha)  # (p, n_draws)
+        null_cov = null_weights.T @ test_cov_basis[:, columns]
+        norms = transferred.null_test_norms[float(alpha)]
+        untuned_null[:, columns] = _safe_divide(null_cov, norms[:, None] * y_norm[columns][None, :])
+        untuned_sign[:, columns] = _sign(null_weights.T @ train_cov_basis[:, columns])
+    constant = (prediction_norm == 0) | (y_norm == 0)
+    out = {"raw_r": raw_r, "corrected_r": (sign * raw_r).astype(np.float32), "sign": sign, "gain": gain}
+    for kind, flip, null_flip in (("raw", 1.0, 1.0), ("corrected", sign, untuned_sign)):
+        observed = out[f"{kind}_r"]
+        p_tracking = tail_pvalues(block_null * flip, observed)
+        p_untuned = tail_pvalues(untuned_null * null_flip, observed)
+        p_tracking[constant], p_untuned[constant] = 1.0, 1.0
+        out[f"{kind}_p_tracking"], out[f"{kind}_p_untuned"] = p_tracking, p_untuned
+        out[f"{kind}_p"] = np.maximum(p_tracking, p_untuned)
+    return out
+
+
+def _within_scores(within_fit: RidgeFit, within_test_design, y_test, voxels: slice, stats: StatsSettings) -> dict:
+    """Within-modal test correlation and its block-permutation p-value (with the tail) for one batch."""
+    prediction = (np.asarray(within_test_design, dtype=np.float32) - within_fit.design_mean) @ within_fit.weights[:, voxels]
+    result = block_permutation_pvalues(prediction, y_test, stats.block_len, stats.n_permutations, stats.seed, return_null=True)
+    p_values = tail_pvalues(result.null_r, result.observed_r)
+    p_values[np.ptp(prediction, axis=0) == 0] = 1.0
+    return {"within_r": result.observed_r, "within_p": p_values}
 
 
 def score_direction(
     source_fit: RidgeFit,
     within_fit: RidgeFit,
-    train_design: np.ndarray,
-    test_design: np.ndarray,
+    transferred_designs: dict[str, tuple[np.ndarray, np.ndarray]],
     within_test_design: np.ndarray,
     target: ModalityData,
+    untuned: UntunedSource,
     stats: StatsSettings,
     voxel_batch: int = 10000,
-) -> dict[str, np.ndarray]:
-    """Cross-modal and within-modal scores of one direction, for every voxel.
+) -> dict[str, dict[str, np.ndarray]]:
+    """Cross-modal and within-modal scores of one direction, for every voxel and alignment.
 
     Parameters
     ----------
@@ -127,43 +252,52 @@ def score_direction(
         Encoding model of the source modality (e.g. the language model).
     within_fit : RidgeFit
         Encoding model of the target modality (the within-modal reference).
-    train_design, test_design : arrays of shape (n_trs, n_source_features)
-        Transferred designs of the target modality's training and test runs.
+    transferred_designs : dict of alignment to (train_design, test_design)
+        Transferred designs of the target modality's training and test runs,
+        arrays of shape (n_trs, n_source_features) (:func:`transferred_design`).
     within_test_design : array of shape (n_test_trs, n_target_features)
         The target modality's own test design.
     target : ModalityData
-        Target-modality responses (training runs for tuning, test runs for scores).
+        Target-modality responses (training runs for the sign, test runs for
+        scores), streamed one voxel batch at a time.
+    untuned : UntunedSource
+        The untuned-source null of the source model (:func:`untuned_source`).
     stats : StatsSettings
     voxel_batch : int
 
     Returns
     -------
-    dict of arrays of shape (n_voxels,)
-        ``raw_r, raw_p, raw_q, raw_significant``, the same for ``corrected_``
-        (sign and gain from the training runs), ``within_r, within_p,
-        within_q, within_significant``, ``sign``, ``gain``,
-        ``raw_ratio`` and ``corrected_ratio`` (cross / within where within is
-        significant).
+    dict of alignment to dict of arrays of shape (n_voxels,)
+        ``raw_r, raw_p, raw_q, raw_significant, raw_p_tracking,
+        raw_significant_tracking, raw_p_untuned``, the same for
+        ``corrected_`` (sign from the training runs), ``within_r, within_p,
+        within_q, within_significant`` (identical for every alignment),
+        ``sign``, ``gain``, ``raw_ratio`` and ``corrected_ratio`` (cross /
+        within where within is significant).
     """
     n_voxels = source_fit.n_voxels
+    alphas = np.asarray(source_fit.alphas_per_voxel)
+    transferred = {
+        alignment: _Transferred.build(train, test, untuned, np.unique(alphas)) for alignment, (train, test) in transferred_designs.items()
+    }
     train_responses, test_responses = ResponseMatrix(target.train_runs), ResponseMatrix(target.test_runs)
-    names = ("raw_r", "raw_p", "corrected_r", "corrected_p", "within_r", "within_p", "sign", "gain")
-    out = {name: np.empty(n_voxels, dtype=np.float64 if name.endswith("_p") else np.float32) for name in names}
-    permutation = dict(block_len=stats.block_len, n_permutations=stats.n_permutations, seed=stats.seed)
+    batches: dict[str, list[dict]] = {alignment: [] for alignment in transferred}
+    within_batches = []
     for start in range(0, n_voxels, voxel_batch):
         voxels = slice(start, min(start + voxel_batch, n_voxels))
-        sign, gain = fit_tuning(_predict(source_fit, train_design, voxels), train_responses[:, voxels])
-        observed = test_responses[:, voxels]
-        test_prediction = _predict(source_fit, test_design, voxels)
-        raw = block_permutation_pvalues(test_prediction, observed, **permutation)
-        corrected = block_permutation_pvalues(apply_tuning(test_prediction, sign, gain), observed, **permutation)
-        within = block_permutation_pvalues(_predict(within_fit, within_test_design, voxels), observed, **permutation)
-        for prefix, result in (("raw", raw), ("corrected", corrected), ("within", within)):
-            out[f"{prefix}_r"][voxels] = result.observed_r
-            out[f"{prefix}_p"][voxels] = result.p_values
-        out["sign"][voxels], out["gain"][voxels] = sign, gain
-    for prefix in ("raw", "corrected", "within"):
-        out[f"{prefix}_significant"], out[f"{prefix}_q"] = fdr_bh(out[f"{prefix}_p"], q=stats.fdr_q)
-    for prefix in ("raw", "corrected"):
-        out[f"{prefix}_ratio"] = transfer_ratio(out[f"{prefix}_r"], out["within_r"], out["within_significant"])
-    return out
+        y_test, y_train = test_responses[:, voxels], train_responses[:, voxels]
+        weights_basis = untuned.eigenvectors.T @ np.asarray(source_fit.weights[:, voxels], dtype=np.float32)
+        for alignment, designs in transferred.items():
+            batches[alignment].append(_batch_scores(weights_basis, alphas[voxels], y_test, y_train, designs, untuned, stats))
+        within_batches.append(_within_scores(within_fit, within_test_design, y_test, voxels, stats))
+    within = {name: np.concatenate([b[name] for b in within_batches]) for name in within_batches[0]}
+    within["within_significant"], within["within_q"] = fdr_bh(within["within_p"], q=stats.fdr_q)
+    results = {}
+    for alignment, parts in batches.items():
+        out = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+        for kind in SCORE_KINDS:
+            out[f"{kind}_significant"], out[f"{kind}_q"] = fdr_bh(out[f"{kind}_p"], q=stats.fdr_q)
+            out[f"{kind}_significant_tracking"], _ = fdr_bh(out[f"{kind}_p_tracking"], q=stats.fdr_q)
+            out[f"{kind}_ratio"] = transfer_ratio(out[f"{kind}_r"], within["within_r"], within["within_significant"])
+        results[alignment] = {**out, **within}
+    return results

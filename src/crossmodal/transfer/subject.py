@@ -18,6 +18,7 @@ from crossmodal.scorefile import load_scores, save_scores  # noqa: F401  (re-exp
 from crossmodal.transfer.alignment import AlignmentMap
 from crossmodal.transfer.compare import region_summary
 from crossmodal.transfer.scoring import DIRECTIONS, StatsSettings, score_direction, transferred_design, transferred_runs
+from crossmodal.transfer.shared import ar_coefficients, residual_autocorrelation, untuned_source
 from crossmodal.transfer.tuning import reverse_tuned_fraction
 
 #: The alignment map that brings the target modality into the source model's space.
@@ -60,7 +61,8 @@ def score_subject(
     cutoff_mult: float = 1.0,
     window: int = 3,
     voxel_batch: int = 10000,
-) -> dict[tuple[str, str], dict[str, np.ndarray]]:
+    log=None,
+) -> tuple[dict[tuple[str, str], dict[str, np.ndarray]], dict[str, dict]]:
     """Both directions and every alignment of one subject.
 
     Parameters
@@ -68,6 +70,7 @@ def score_subject(
     fits, designs, data : dicts keyed by modality ("story", "movie")
         Encoding fits, their design matrices, and the subject's data.
     feature_paths : dict of modality to (run name -> feature file)
+        Keyed by run name (:func:`crossmodal.features.storage.feature_files_for_runs`).
     layer_key : str
         Config layer key (``cross.K`` / ``tower.K``).
     alignments : list of {"none", "linear"}
@@ -75,17 +78,21 @@ def score_subject(
         ``image_to_text`` and ``text_to_image`` maps (needed for ``linear``).
     stats : StatsSettings
     zscore : {"source", "target"}
+    log : logging.Logger or None
 
     Returns
     -------
-    dict of (direction, alignment) to the arrays of :func:`score_direction`
+    results : dict of (direction, alignment) to the arrays of :func:`score_direction`
+    nulls : dict of direction to a description of its untuned-source null
+        (``residual_autocorrelation``, ``ar_coefficients``, ``n_null_draws``).
     """
-    results = {}
-    for direction, source, target in DIRECTIONS:
+    results, nulls = {}, {}
+    for index, (direction, source, target) in enumerate(DIRECTIONS):
         events = read_events(feature_paths[target], stream_layer(layer_key, target))
+        n_features = fits[source].weights.shape[0] // len(designs[source].delays)
+        transferred = {}
         for alignment in alignments:
             mapping = maps[MAP_OF_DIRECTION[direction]] if alignment == "linear" else None
-            n_features = fits[source].weights.shape[0] // len(designs[source].delays)
             dim = next(iter(events.values()))[0].shape[1]
             if mapping is None and dim != n_features:
                 raise InputError(
@@ -95,10 +102,20 @@ def score_subject(
             train = transferred_runs(events, data[target].train_runs, mapping, cutoff_mult, window)
             test = transferred_runs(events, data[target].test_runs, mapping, cutoff_mult, window)
             train_design, _, test_design = transferred_design(train, test, designs[source], zscore)
-            results[direction, alignment] = score_direction(
-                fits[source], fits[target], train_design, test_design, designs[target].test_design, data[target], stats, voxel_batch,
-            )
-    return results
+            transferred[alignment] = (train_design, test_design)
+        acf = residual_autocorrelation(fits[source], designs[source], data[source], max(stats.noise_ar_order, 1))
+        ar = ar_coefficients(acf, stats.noise_ar_order)
+        untuned = untuned_source(designs[source], fits[source].design_mean, ar, stats.n_null_draws, (stats.seed, index))
+        if log is not None:
+            log.info("%s: source residual autocorrelation %s, noise AR coefficients %s, %d untuned-source draws",
+                     direction, np.round(acf[1:], 3).tolist(), np.round(ar, 3).tolist(), stats.n_null_draws)
+        nulls[direction] = {"residual_autocorrelation": acf, "ar_coefficients": ar, "n_null_draws": stats.n_null_draws}
+        scored = score_direction(
+            fits[source], fits[target], transferred, designs[target].test_design, data[target], untuned, stats, voxel_batch,
+        )
+        for alignment, arrays in scored.items():
+            results[direction, alignment] = arrays
+    return results, nulls
 
 
 def region_rows(results: dict[tuple[str, str], dict[str, np.ndarray]], regions: RegionMap, **identity) -> list[dict]:
@@ -109,15 +126,20 @@ def region_rows(results: dict[tuple[str, str], dict[str, np.ndarray]], regions: 
     list of dict
         identity keys, ``direction``, ``alignment``, ``score`` (raw,
         corrected, within), ``region``, ``n_voxels``, ``mean_score``,
-        ``fraction_significant``, ``fraction_reverse_tuned``.
+        ``fraction_significant``, ``fraction_reverse_tuned`` (among the
+        region's voxels significant for that score; NaN for ``within`` and
+        for regions without significant voxels).
     """
     rows = []
     for (direction, alignment), arrays in results.items():
-        reversed_fraction = reverse_tuned_fraction(arrays["sign"], regions.labels, regions.names)
         for score in ("raw", "corrected", "within"):
+            reversed_fraction = {}
+            if score != "within":
+                significant = np.asarray(arrays[f"{score}_significant"], dtype=bool)
+                reversed_fraction = reverse_tuned_fraction(arrays["sign"], regions.labels, regions.names, mask=significant)
             for row in region_summary(arrays[f"{score}_r"], arrays[f"{score}_significant"], regions.labels, regions.names):
                 rows.append({
                     **identity, "direction": direction, "alignment": alignment, "score": score, **row,
-                    "fraction_reverse_tuned": reversed_fraction.get(row["region"], np.nan) if score != "within" else np.nan,
+                    "fraction_reverse_tuned": reversed_fraction.get(row["region"], np.nan),
                 })
     return rows
