@@ -2,9 +2,10 @@
 
 One direction and alignment of ``score_direction`` on 20,484 voxels (the
 fsaverage5 vertices of the default run): 300 test TRs, 600 target training
-TRs, 1,200 source TRs, 256 features (the tiny models with 4 delays), 5,000
-block permutations of the response (the paper's test) and 5,000 draws of the
-untuned-source null, raw and corrected scores, GPD tails, BH-FDR, and the
+TRs, 1,200 source TRs, 256 features (the tiny models with 4 delays), the
+config's block permutations of the response (the paper's test) and draws of
+the untuned-source null (``stats.n_permutations``, ``stats.n_null_draws``;
+``--draws`` sets both), raw and corrected scores, GPD tails, BH-FDR, and the
 within-modal block permutation. Responses are streamed from an HDF5 file as
 in the workflow. Also times the block permutation alone (1,000 permutations,
 the paper's number) against one correlation pass. The last line is
@@ -41,12 +42,12 @@ def main() -> None:
     parser.add_argument("--trs", type=int, default=300, help="test TRs")
     parser.add_argument("--train-trs", type=int, default=600)
     parser.add_argument("--source-trs", type=int, default=1200)
-    parser.add_argument("--draws", type=int, default=5_000, help="block permutations and untuned-source draws")
+    parser.add_argument("--draws", type=int, default=None, help="block permutations and untuned-source draws (default: the config's)")
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, numpy {np.__version__}")
+    stats = StatsSettings.from_config() if args.draws is None else StatsSettings.from_config(n_permutations=args.draws, n_null_draws=args.draws)
     print(f"data: {args.voxels} voxels, {args.trs} test / {args.train_trs} target training / {args.source_trs} source TRs, "
-          f"{args.features} features, {args.draws} block permutations + {args.draws} untuned-source draws")
-    stats = StatsSettings(n_permutations=args.draws, n_null_draws=args.draws)
+          f"{args.features} features, {stats.n_permutations} block permutations + {stats.n_null_draws} untuned-source draws")
     with tempfile.TemporaryDirectory() as folder:
         problem = scoring_problem(Path(folder), args.voxels, args.features, args.source_trs, args.train_trs, args.trs)
         start = time.perf_counter()

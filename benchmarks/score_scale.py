@@ -3,8 +3,8 @@
 Full size: movie->story of a ds003020 subject, 27,000 story TRs (the target's
 training runs, read for the reverse-tuning sign) x 95,000 voxels, 3,072
 features (BridgeTower-Base, 768 x 4 delays), 300 test TRs, 3,600 movie TRs
-of the source, 5,000 block permutations and 5,000 untuned-source draws,
-raw and corrected scores, the within-modal test. The responses (10 GiB) are
+of the source, the config's block permutations and untuned-source draws
+(``--draws`` sets both), raw and corrected scores, the within-modal test. The responses (10 GiB) are
 written to an HDF5 file in a temporary folder and streamed one voxel batch
 at a time, as the workflow does.
 
@@ -44,15 +44,16 @@ def main(argv=None):
     parser.add_argument("--test-trs", type=int, default=300)
     parser.add_argument("--source-trs", type=int, default=3600)
     parser.add_argument("--features", type=int, default=3072)
-    parser.add_argument("--draws", type=int, default=5000)
+    parser.add_argument("--draws", type=int, default=None, help="block permutations and untuned-source draws (default: the config's)")
     parser.add_argument("--voxel-batch", type=int, default=10000)
     parser.add_argument("--tmpdir", default=None, help="folder for the responses file (default: system temp)")
     args = parser.parse_args(argv)
     gib = 2**30
+    stats = StatsSettings.from_config() if args.draws is None else StatsSettings.from_config(n_permutations=args.draws, n_null_draws=args.draws)
     print(f"size: {args.train_trs} target training TRs x {args.voxels} voxels ({args.train_trs * args.voxels * 4 / gib:.2f} GiB on disk), "
-          f"{args.features} features, {args.test_trs} test TRs, {args.source_trs} source TRs, {args.draws} permutations + draws, "
+          f"{args.features} features, {args.test_trs} test TRs, {args.source_trs} source TRs, "
+          f"{stats.n_permutations} permutations + {stats.n_null_draws} draws, "
           f"voxel_batch {args.voxel_batch}")
-    stats = StatsSettings(n_permutations=args.draws, n_null_draws=args.draws)
     with tempfile.TemporaryDirectory(dir=args.tmpdir) as folder:
         start = time.perf_counter()
         problem = scoring_problem(Path(folder), args.voxels, args.features, args.source_trs, args.train_trs, args.test_trs, n_runs=27)
@@ -65,7 +66,7 @@ def main(argv=None):
     n_batches = -(-args.voxels // args.voxel_batch)
     print(f"scoring: {seconds:.1f} s for {n_batches} voxel batches ({seconds / n_batches:.1f} s per batch); peak RSS {peak_rss_gib():.2f} GiB; "
           f"{100 * scores['raw_significant'].mean():.1f}% significant")
-    print(f"score_scale: train_trs={args.train_trs} voxels={args.voxels} features={args.features} draws={args.draws} "
+    print(f"score_scale: train_trs={args.train_trs} voxels={args.voxels} features={args.features} draws={stats.n_null_draws} "
           f"seconds={seconds:.1f} peak_rss_gib={peak_rss_gib():.2f}")
 
 

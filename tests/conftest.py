@@ -11,10 +11,10 @@ from crossmodal.simulate import SimulationSettings, SyntheticPaths, simulate_dat
 REPO = Path(__file__).resolve().parents[1]
 
 #: A small but complete synthetic dataset for fast loader and unit tests.
-SMALL_SETTINGS = SimulationSettings(
+SMALL_SETTINGS = SimulationSettings.from_config(dict(
     subjects=("UTS01",), n_train_stories=2, story_trs=80, test_story_trs=80, n_train_movie_runs=2, movie_run_trs=40, movie_test_trs=40,
     n_pair_images=60, n_val_images=10, n_test_images=10, frame_size=16, nan_voxels=2,
-)
+))
 
 
 def synthetic_paths(root: Path) -> SyntheticPaths:
@@ -32,10 +32,10 @@ def small_dataset(tmp_path_factory) -> SyntheticPaths:
 @pytest.fixture(scope="session")
 def default_dataset(tmp_path_factory) -> SyntheticPaths:
     """The synthetic dataset of the default config (2 subjects, 8+1 stories, 4+1 movie runs)."""
-    import yaml
+    from crossmodal.config import load_config
 
-    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
-    settings = SimulationSettings.from_config({**config["simulate"], "subjects": config["subjects"]})
+    config = load_config(REPO / "config" / "config.yaml")
+    settings = SimulationSettings.from_config(config["simulate"], subjects=config["subjects"])
     paths = synthetic_paths(tmp_path_factory.mktemp("default"))
     simulate_dataset(settings, paths)
     return paths

@@ -135,13 +135,15 @@ def test_long_windows_are_truncated_from_the_left(roberta):
     np.testing.assert_allclose(features[:, -1], features[:, -2], **TOL)
 
 
-def test_captions_are_read_like_story_words(bridgetower):
+def test_captions_are_read_like_story_words(bridgetower, monkeypatch):
     """A caption's vector is the mean of its words read with the story rule (context from the same caption only)."""
     captions = [WORDS[:5], WORDS[5:12], ["dogs"]]
     features = extract_caption_features(bridgetower, captions, context_words=3, batch_size=4)
     for index, words in enumerate(captions):
         expected = extract_word_features(bridgetower, words, context_words=3).mean(axis=1)
         np.testing.assert_allclose(features[:, index], expected, **TOL)
+    monkeypatch.setattr("crossmodal.features.text.CAPTION_CHUNK", 2)  # chunks of captions give the same vectors
+    np.testing.assert_allclose(extract_caption_features(bridgetower, captions, context_words=3, batch_size=4), features, **TOL)
     other = extract_caption_features(bridgetower, [WORDS[:5], WORDS[20:27], ["dogs"]], context_words=3)
     np.testing.assert_allclose(other[:, [0, 2]], features[:, [0, 2]], **TOL)  # no context crosses captions
     with pytest.raises(InputError, match="caption 1 has no words"):

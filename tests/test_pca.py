@@ -139,3 +139,29 @@ def test_save_and_load_pca(tmp_path):
     np.testing.assert_array_equal(loaded["components"], np.eye(3))
     np.testing.assert_array_equal(loaded_shared["r"], shared["r"])
     assert attrs == {"model": "m", "n_voxels": 3}
+
+
+def test_each_subject_weights_use_its_own_feature_scaling(tmp_path):
+    """The same tuning in two subjects whose designs were z-scored differently gives the same pooled vector."""
+    from crossmodal.encoding.io import save_fit
+    from crossmodal.encoding.ridge import RidgeFit
+    from crossmodal.pca.analysis import PCASettings, common_scaling, pool_weights
+    from crossmodal.scorefile import save_scores
+
+    rng = np.random.default_rng(3)
+    n_features, n_delays, n_voxels = 6, 2, 5
+    tuning = rng.standard_normal((n_features, n_voxels))  # weights in feature units
+    stds = {"S1": np.full(n_features, 1.0), "S2": rng.uniform(0.5, 2.0, n_features)}
+    fits, scores = {}, {}
+    for subject, std in stds.items():
+        weights = np.tile(tuning * std[:, None], (n_delays, 1)).astype(np.float32)  # z-scored design: weight = std * tuning
+        fit = RidgeFit(weights, np.ones(n_voxels, np.float32), np.zeros((1, n_voxels), np.float32), np.ones(1),
+                       np.zeros(n_features * n_delays, np.float32), np.zeros(n_voxels, np.float32), 0.0, 0.0)
+        fits[subject] = save_fit(tmp_path / f"{subject}_fit.h5", fit, subject=subject)
+        significant = {f"{kind}_significant": np.ones(n_voxels, bool) for kind in ("raw", "corrected")}
+        save_scores(tmp_path / f"{subject}_scores.h5", {(d, "linear"): significant for d in ("story_to_movie", "movie_to_story")}, subject=subject)
+        scores[subject] = tmp_path / f"{subject}_scores.h5"
+    pooled = pool_weights(fits, scores, stds, n_delays, PCASettings.from_config(min_voxels=0))
+    common = common_scaling(stds)
+    np.testing.assert_allclose(pooled.vectors[:n_voxels], pooled.vectors[n_voxels:], rtol=1e-5)
+    np.testing.assert_allclose(pooled.vectors[:n_voxels], normalise_rows((tuning * common[:, None]).T), rtol=1e-5)

@@ -165,3 +165,33 @@ def test_whole_cortex_map():
     regions = whole_cortex(4)
     assert regions.names == ("cortex",) and np.array_equal(regions.labels, np.zeros(4))
     assert regions.mask("cortex").all() and not regions.primary_sensory.any()
+
+
+def test_region_definitions_file_reproduces_the_lobe_rules(tmp_path):
+    """resources/fsaverage5_regions.yaml gives exactly the lobes of these rules (an independent reference)."""
+    from crossmodal.errors import InputError
+    from crossmodal.regions import fsaverage5_pial_coordinates, fsaverage5_regions, regions_from_coordinates
+
+    c = fsaverage5_pial_coordinates()
+    x, y, z = np.abs(c[:, 0]), c[:, 1], c[:, 2]
+    occipital = y < -68
+    temporal = ~occipital & (z < 8 - 0.25 * (y + 20)) & (x > 30) & (y < 15)
+    sensory_motor = ~occipital & ~temporal & (y > -38) & (y < 8) & (z > 35)
+    parietal = ~occipital & ~temporal & ~sensory_motor & (y <= -38)
+    prefrontal = ~occipital & ~temporal & ~sensory_motor & ~parietal & (y >= 8)
+    expected = np.zeros(len(c), dtype=int)
+    for index, mask in enumerate((occipital, temporal, sensory_motor, parietal, prefrontal), start=1):
+        expected[mask] = index
+    regions = fsaverage5_regions()
+    assert regions.names == ("other", "occipital", "temporal", "sensory-motor", "parietal", "prefrontal")
+    np.testing.assert_array_equal(regions.labels, expected)
+    np.testing.assert_array_equal(regions.primary_visual, occipital & ((y < -82) | ((x < 18) & (y < -70))))
+    np.testing.assert_array_equal(regions.primary_auditory, temporal & (x > 35) & (x < 65) & (y > -38) & (y < -8) & (z > -2) & (z < 16))
+    own = tmp_path / "halves.yaml"
+    own.write_text("regions:\n  anterior: [[{y: 1}, '>=', 0]]\n  posterior: [[{y: 1}, '<', 0]]\n")
+    halves = regions_from_coordinates(c, own)
+    assert halves.names == ("other", "anterior", "posterior") and not halves.primary_sensory.any()
+    np.testing.assert_array_equal(halves.labels, np.where(y >= 0, 1, 2))
+    own.write_text("regions:\n  bad: [[{w: 1}, '<', 0]]\n")
+    with pytest.raises(InputError, match="unknown coordinates"):
+        regions_from_coordinates(c, own)

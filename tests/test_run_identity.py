@@ -136,4 +136,4 @@ def test_listing_opens_no_data_file(small_dataset, tmp_path):
 
 def test_stream_layer_names():
     assert stream_layer("cross.1", "story") == "cross_text.1" and stream_layer("tower.2", "movie") == "vision.2"
-    assert SimulationSettings().resolved().n_train_stories == 8
+    assert SimulationSettings.from_config().resolved().n_train_stories == 8

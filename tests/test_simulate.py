@@ -113,3 +113,64 @@ def test_planted_truth_recoverable_from_latents(default_dataset, modality):
     auc = roc_auc_score(responsive[considered], correlation[considered])
     assert auc >= 0.95
     assert np.median(correlation[voxel_class == NONE]) == pytest.approx(0.0, abs=0.05)
+
+
+def _real_looking_dataset(folder):
+    """A folder that looks like downloaded ds003020 data."""
+    (folder / "derivative" / "preprocessed_data" / "UTS01").mkdir(parents=True)
+    (folder / "derivative" / "respdict.json").write_text('{"souls": 370}')
+    (folder / "derivative" / "preprocessed_data" / "UTS01" / "souls.hf5").write_bytes(b"precious")
+    return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def _unchanged(folder, contents):
+    return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()} == contents
+
+
+def test_simulate_never_replaces_a_folder_it_did_not_write(tmp_path):
+    """A real-looking dataset inside simulate.root without the marker survives; one outside is refused up front."""
+    from crossmodal.errors import InputError
+    from crossmodal.simulate import MARKER, SyntheticPaths, check_synthetic_roots
+
+    root = tmp_path / "synthetic"
+    real = root / "ds003020"
+    real.mkdir(parents=True)
+    contents = _real_looking_dataset(real)
+    paths = SyntheticPaths(real, root / "shortclips", root / "flickr30k", root / "ground_truth.h5")
+    with pytest.raises(InputError, match=f"was not written by the simulator .no {MARKER} file"):
+        simulate_dataset(SMALL_SETTINGS, paths)
+    assert _unchanged(real, contents) and not list(root.glob(".simulate-*"))
+
+    outside = tmp_path / "downloads" / "ds003020"
+    outside.mkdir(parents=True)
+    contents = _real_looking_dataset(outside)
+    for stories in (outside, root):
+        with pytest.raises(InputError, match="outside simulate.root"):
+            simulate_dataset(SMALL_SETTINGS, SyntheticPaths(stories, root / "shortclips", root / "flickr30k", root / "ground_truth.h5"))
+    assert _unchanged(outside, contents)
+    with pytest.raises(InputError, match="config key 'data.pairs.root': is .* outside simulate.root"):
+        check_synthetic_roots(root, {"data.stories.root": root / "a", "data.pairs.root": tmp_path / "elsewhere"})
+
+
+def test_simulate_replaces_its_own_output_and_cleans_stale_staging(small_dataset, tmp_path):
+    import shutil
+
+    from crossmodal.simulate import MARKER
+
+    fresh = tmp_path / "fresh"
+    (fresh / "ds003020" / "derivative").mkdir(parents=True)  # empty folders, as Snakemake makes them for the outputs
+    simulate_dataset(SMALL_SETTINGS, synthetic_paths(fresh))
+    assert (fresh / "ds003020" / "derivative" / "respdict.json").is_file()
+
+    root = tmp_path / "copy"
+    shutil.copytree(small_dataset.root, root)
+    stale = root / ".simulate-crashed"
+    stale.mkdir()
+    (stale / MARKER).write_text("left by a killed run")
+    paths = synthetic_paths(root)
+    assert (paths.stories_root / MARKER).is_file()
+    simulate_dataset(SMALL_SETTINGS, paths)
+    assert not stale.exists() and not list(root.glob(".simulate-*"))
+    a = _all_arrays(small_dataset.ground_truth)
+    b = _all_arrays(paths.ground_truth)
+    assert a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)

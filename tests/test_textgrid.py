@@ -1,6 +1,5 @@
 """TextGrid word tiers: long and short formats, fillers, bad phone tiers, errors."""
 
-from pathlib import Path
 
 import numpy as np
 import pytest

@@ -111,7 +111,7 @@ def test_shared_tuning_test_valid_in_both_null_groups_and_powerful(scenario, kin
 
 def test_untuned_null_equals_explicit_refits(scenario):
     """The vectorised null equals refitting the ridge on each noise draw and correlating its prediction (slow reference)."""
-    fit, design, untuned, stats = scenario["source_fit"], scenario["design"], scenario["untuned"], scenario["stats"]
+    fit, design, stats = scenario["source_fit"], scenario["design"], scenario["stats"]
     x = design.train_design - fit.design_mean
     noise = ar_noise(design.train_run_ids, np.zeros(0), stats.n_null_draws, np.random.default_rng((0, 0)))
     voxels = np.array([3, 700, 1500])

@@ -49,7 +49,7 @@ def test_oracle_fit_recovers_planted_voxels(small_dataset, modality):
     import h5py
 
     data = load_ds003020(small_dataset.stories_root, "UTS01", [TEST_STORY]) if modality == "story" else load_shortclips(small_dataset.movies_root, "UTS01")
-    settings = EncodingSettings(n_folds=2, voxel_batch=8192)
+    settings = EncodingSettings.from_config(n_folds=2, voxel_batch=8192)
     design = oracle_design(small_dataset.ground_truth, data, settings.delays)
     assert len(design.train_design) == sum(r.n_trs for r in data.train_runs) and len(design.test_design) == data.test_runs[0].n_trs
     fit = oracle_fit(small_dataset.ground_truth, data, settings)

@@ -1,5 +1,7 @@
 """The whole default workflow, run once in a temporary copy of the repository."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -53,6 +55,7 @@ def test_lint_is_clean(default_run):
         ("simulate:\n  sed: 1\n", "bad.yaml, config/config.yaml: unknown config key 'sed' in 'simulate'. Remove it or fix its spelling"),
         ("simulate:\n  seed: one\n", "config key 'simulate.seed' is 'one', which is not of type integer. Fix its value"),
         ("subjects: UTS01\n", "config key 'subjects' is 'UTS01', which is not of type array."),
+        ("compare:\n  unimodal: unimodl\n", "config key 'compare.unimodal' is 'unimodl', which is not a model set (models: bridgetower, unimodal)"),
     ],
 )
 def test_bad_config_one_line(tmp_path, override, message):
@@ -63,6 +66,20 @@ def test_bad_config_one_line(tmp_path, override, message):
     lines = [line for line in result.stderr.splitlines() if line.startswith("Config error:")]
     assert len(lines) == 1 and message in lines[0], result.stderr
     assert not (workdir / "results").exists()
+
+
+def test_simulate_refuses_data_roots_outside_its_folder(tmp_path):
+    """A config that points the synthetic data at a real-looking dataset stops before any job, the dataset untouched."""
+    workdir = copy_workflow(tmp_path / "repo")
+    downloads = tmp_path / "downloads" / "ds003020" / "derivative"
+    downloads.mkdir(parents=True)
+    (downloads / "respdict.json").write_text('{"souls": 370}')
+    (workdir / "bad.yaml").write_text(f"data:\n  stories:\n    root: {downloads.parent}\n")
+    result = snakemake(workdir, "--cores", "1", "--configfile", "bad.yaml")
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if line.startswith("Config error:")]
+    assert len(lines) == 1 and f"config key 'data.stories.root': is {downloads.parent}, outside simulate.root" in lines[0], result.stderr
+    assert (downloads / "respdict.json").read_text() == '{"souls": 370}' and not (workdir / "results").exists()
 
 
 def test_every_feature_file(default_run):
@@ -208,3 +225,22 @@ def test_single_figure_rerun_and_report(default_run):
     result = snakemake(default_run, "--cores", "1", "--report", "results/report.html")
     assert result.returncode == 0, result.stderr[-3000:]
     assert (default_run / "results/report.html").stat().st_size > 100_000
+
+
+def test_reruns_only_what_changed(default_run):
+    """Keys that change how jobs run (device, batch sizes, backend) rerun nothing; a key that changes numbers
+    reruns its rule and what depends on it, and nothing upstream (README, "Rerunning one step")."""
+    overrides = default_run / "overrides.yaml"
+    overrides.write_text("features: {device: cpu, batch_size: 7}\nencoding: {backend: torch, device: cpu, voxel_batch: 5000}\n")
+    result = snakemake(default_run, "--dry-run", "--configfile", "overrides.yaml")
+    assert result.returncode == 0 and "Nothing to be done" in result.stdout + result.stderr, result.stdout[-3000:]
+    for change, reruns, untouched in [
+        ("stats: {seed: 1}\n", {"score_transfer", "validate_recovery", "pca"}, {"simulate", "extract_story_features", "build_design", "fit_encoding", "fit_alignment"}),
+        ("figures: {n_words: 5}\n", {"plot_pc_words"}, {"score_transfer", "pca", "plot_region_scores"}),
+        ("features: {text: {context_words: 10}}\n", {"extract_story_features", "extract_pair_features", "fit_encoding"}, {"simulate", "extract_movie_features"}),
+    ]:
+        overrides.write_text(change)
+        result = snakemake(default_run, "--dry-run", "--configfile", "overrides.yaml")
+        rules = set(re.findall(r"^(?:local)?rule (\w+):", result.stdout + result.stderr, re.M))
+        assert reruns <= rules and not (untouched & rules), (change, sorted(rules))
+    overrides.unlink()

@@ -5,7 +5,9 @@ fsaverage5
 Coarse cortical regions derived from the mesh nilearn ships.
 
 The parcels are defined by position on the pial surface of fsaverage5 (which
-lies in MNI305 space), so they need no download and no atlas licence:
+lies in MNI305 space), so they need no download and no atlas licence. The
+definitions are data, ``resources/fsaverage5_regions.yaml`` (config key
+``data.regions.fsaverage5``); the shipped file says:
 
 ==============  =============================================================
 region          vertices (pial coordinates, mm)
@@ -100,36 +102,68 @@ def fsaverage5_pial_coordinates() -> np.ndarray:
     return np.vstack([pial.parts["left"].coordinates, pial.parts["right"].coordinates]).astype(float)
 
 
-def regions_from_coordinates(coordinates: np.ndarray) -> RegionMap:
-    """Assign each vertex to a coarse region by its pial position.
+#: The region definitions shipped with the repository (config key ``data.regions.fsaverage5``).
+DEFAULT_FSAVERAGE5_REGIONS = Path(__file__).resolve().parents[2] / "resources" / "fsaverage5_regions.yaml"
+_OPERATORS = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal}
+
+
+def _meets(bounds: list, coordinates: dict[str, np.ndarray], source) -> np.ndarray:
+    """Vertices meeting every ``[{coordinate: coefficient}, operator, value]`` bound."""
+    keep = np.ones(len(coordinates["x"]), dtype=bool)
+    for bound in bounds:
+        if not (isinstance(bound, list) and len(bound) == 3 and isinstance(bound[0], dict) and bound[1] in _OPERATORS):
+            raise InputError(source, f"bound {bound!r} is not [{{coordinate: coefficient}}, operator, value]", "see resources/fsaverage5_regions.yaml")
+        unknown = set(bound[0]) - set(coordinates)
+        if unknown:
+            raise InputError(source, f"bound {bound!r} uses unknown coordinates {sorted(unknown)}", "use x, ax (= |x|), y, z")
+        total = sum(float(weight) * coordinates[name] for name, weight in bound[0].items())
+        keep &= _OPERATORS[bound[1]](total, float(bound[2]))
+    return keep
+
+
+def regions_from_coordinates(coordinates: np.ndarray, definitions: str | Path = DEFAULT_FSAVERAGE5_REGIONS) -> RegionMap:
+    """Assign each vertex to a coarse region by its pial position, as a definitions file says.
 
     Parameters
     ----------
     coordinates : array of shape (n_vertices, 3)
         MNI-like x (left-right), y (posterior-anterior), z (inferior-superior).
+    definitions : path
+        A YAML file like ``resources/fsaverage5_regions.yaml``.
 
     Returns
     -------
     RegionMap
+        Region names ``("other", *the file's regions in order)``.
     """
-    x, y, z = np.abs(coordinates[:, 0]), coordinates[:, 1], coordinates[:, 2]
+    import yaml
+
+    definitions = Path(definitions)
+    if not definitions.is_file():
+        raise InputError(definitions, "region definitions not found", "point data.regions.fsaverage5 at a file like resources/fsaverage5_regions.yaml")
+    spec = yaml.safe_load(definitions.read_text()) or {}
+    if not isinstance(spec.get("regions"), dict) or not spec["regions"]:
+        raise InputError(definitions, "needs 'regions': a mapping of region names to lists of bounds", "see resources/fsaverage5_regions.yaml")
+    x, y, z = coordinates[:, 0], coordinates[:, 1], coordinates[:, 2]
+    named = {"x": x, "ax": np.abs(x), "y": y, "z": z}
+    names = ("other", *spec["regions"])
     labels = np.zeros(len(coordinates), dtype=np.int16)
-    occipital = y < -68
-    temporal = ~occipital & (z < 8 - 0.25 * (y + 20)) & (x > 30) & (y < 15)
-    sensory_motor = ~occipital & ~temporal & (y > -38) & (y < 8) & (z > 35)
-    parietal = ~occipital & ~temporal & ~sensory_motor & (y <= -38)
-    prefrontal = ~occipital & ~temporal & ~sensory_motor & ~parietal & (y >= 8)
-    for index, mask in enumerate((occipital, temporal, sensory_motor, parietal, prefrontal), start=1):
-        labels[mask] = index
-    primary_visual = occipital & ((y < -82) | ((x < 18) & (y < -70)))
-    primary_auditory = temporal & (x > 35) & (x < 65) & (y > -38) & (y < -8) & (z > -2) & (z < 16)
-    return RegionMap(labels, REGION_NAMES, primary_visual, primary_auditory, coordinates)
+    for index, (name, bounds) in enumerate(spec["regions"].items(), start=1):
+        labels[(labels == 0) & _meets(bounds, named, definitions)] = index
+    primary = {}
+    for key in ("primary_visual", "primary_auditory"):
+        part = spec.get(key) or {}
+        if part and part.get("region") not in spec["regions"]:
+            raise InputError(definitions, f"'{key}' names region {part.get('region')!r}, which is not among the regions", "name one of them")
+        inside = labels == names.index(part["region"]) if part else np.zeros(len(labels), dtype=bool)
+        alternatives = [_meets(bounds, named, definitions) for bounds in part.get("any_of", [])]
+        primary[key] = inside & np.logical_or.reduce(alternatives) if alternatives else np.zeros(len(labels), dtype=bool)
+    return RegionMap(labels, names, primary["primary_visual"], primary["primary_auditory"], coordinates)
 
 
-def fsaverage5_regions() -> RegionMap:
+def fsaverage5_regions(definitions: str | Path = DEFAULT_FSAVERAGE5_REGIONS) -> RegionMap:
     """The region map of the embedded default space (fsaverage5, 20,484 vertices)."""
-    return regions_from_coordinates(fsaverage5_pial_coordinates())
-
+    return regions_from_coordinates(fsaverage5_pial_coordinates(), definitions)
 
 
 def whole_cortex(n_voxels: int) -> RegionMap:

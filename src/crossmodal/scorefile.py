@@ -20,10 +20,11 @@ files without importing scipy or torch through the package ``__init__``.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import h5py
 import numpy as np
+
+from crossmodal.h5io import atomic_h5
 
 
 REGIONS_GROUP = "regions"
@@ -45,27 +46,21 @@ def save_scores(path: str | os.PathLike, results: dict[tuple[str, str], dict[str
     **attrs
         File attributes (model, subject, layer).
     """
-    path = Path(path)
-    partial = path.with_name(path.name + ".partial")
-    try:
-        with h5py.File(partial, "w") as handle:
-            for (direction, alignment), arrays in results.items():
-                group = handle.create_group(f"{direction}/{alignment}")
-                for name, values in arrays.items():
-                    group.create_dataset(name, data=values)
-            for direction, values in (direction_attrs or {}).items():
-                if direction in handle:
-                    handle[direction].attrs.update({key: np.asarray(value) for key, value in values.items()})
-            if regions is not None:
-                group = handle.create_group(REGIONS_GROUP)
-                group.create_dataset("labels", data=np.asarray(regions.labels, dtype=np.int16))
-                group.create_dataset("primary_visual", data=np.asarray(regions.primary_visual, dtype=bool))
-                group.create_dataset("primary_auditory", data=np.asarray(regions.primary_auditory, dtype=bool))
-                group.attrs["names"] = list(regions.names)
-            handle.attrs.update(attrs)
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
+    with atomic_h5(path) as handle:
+        for (direction, alignment), arrays in results.items():
+            group = handle.create_group(f"{direction}/{alignment}")
+            for name, values in arrays.items():
+                group.create_dataset(name, data=values)
+        for direction, values in (direction_attrs or {}).items():
+            if direction in handle:
+                handle[direction].attrs.update({key: np.asarray(value) for key, value in values.items()})
+        if regions is not None:
+            group = handle.create_group(REGIONS_GROUP)
+            group.create_dataset("labels", data=np.asarray(regions.labels, dtype=np.int16))
+            group.create_dataset("primary_visual", data=np.asarray(regions.primary_visual, dtype=bool))
+            group.create_dataset("primary_auditory", data=np.asarray(regions.primary_auditory, dtype=bool))
+            group.attrs["names"] = list(regions.names)
+        handle.attrs.update(attrs)
 
 
 def load_regions(path: str | os.PathLike):

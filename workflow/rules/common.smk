@@ -1,5 +1,6 @@
 # Helpers shared by the rules: config validation and input functions.
 
+import os
 import sys
 from pathlib import Path
 
@@ -11,7 +12,7 @@ sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 from crossmodal.config import validate_config
 from crossmodal.errors import InputError
 
-_config_sources = ", ".join(str(p) for p in workflow.configfiles) or "config"
+_config_sources = ", ".join(os.path.relpath(p) for p in workflow.configfiles) or "config"
 try:
     validate_config(config, workflow.source_path("../schemas/config.schema.yaml"), _config_sources)
 except InputError as error:
@@ -19,6 +20,13 @@ except InputError as error:
 
 SUBJECTS = list(config["subjects"])
 SYNTHETIC = config["simulate"]["enabled"]
+if SYNTHETIC:
+    from crossmodal.simulate import check_synthetic_roots
+
+    try:
+        check_synthetic_roots(config["simulate"]["root"], {f"data.{name}.root": config["data"][name]["root"] for name in ("stories", "movies", "pairs")})
+    except InputError as error:
+        sys.exit(f"Config error: {_config_sources}: {error}")
 
 
 wildcard_constraints:
@@ -38,6 +46,11 @@ def simulate_outputs():
         "pairs": f"{config['data']['pairs']['root']}/dataset_flickr30k.json",
         "ground_truth": f"{root}/ground_truth.h5",
     }
+
+
+def simulation_settings():
+    """The simulate section without `enabled` (the params of the simulate rule, all that changes the synthetic data)."""
+    return {key: value for key, value in config["simulate"].items() if key != "enabled"}
 
 
 def dataset_inputs(wildcards=None):
@@ -61,7 +74,16 @@ def regions_params():
         stories_root=config["data"]["stories"]["root"],
         primary_visual_rois=list(config["data"]["regions"]["primary_visual_rois"]),
         primary_auditory_rois=list(config["data"]["regions"]["primary_auditory_rois"]),
+        fsaverage5=resource("regions"),
     )
+
+
+def resource(name):
+    """A resource file the config names (`regions`: data.regions.fsaverage5; `lexicon`: simulate.lexicon), found in the repository."""
+    from crossmodal.config import resource_path
+
+    key = config["data"]["regions"]["fsaverage5"] if name == "regions" else config["simulate"]["lexicon"]
+    return str(resource_path(key))
 
 
 def data_section(modality):
@@ -74,7 +96,10 @@ def _available_runs(subject, modality):
     from crossmodal.data.runs import listed_runs
 
     if not SYNTHETIC:
-        return listed_runs(data_section(modality), modality, subject)
+        try:
+            return listed_runs(data_section(modality), modality, subject)
+        except InputError as error:
+            sys.exit(f"Data error: {error}")
     from crossmodal.simulate import SimulationSettings, movie_run_names, story_names
 
     settings = SimulationSettings.from_config(config["simulate"]).resolved()
@@ -131,12 +156,8 @@ def extraction_targets():
     for model in MODELS:
         for modality in MODALITIES:
             targets += [feature_file(model, modality, run) for run in all_runs(modality)]
-        targets += [
-            f"results/features/{MODELS[model]['text_model']}/pairs/{split}_captions.h5" for split in ("train", "test")
-        ]
-        targets += [
-            f"results/features/{MODELS[model]['vision_model']}/pairs/{split}_images.h5" for split in ("train", "test")
-        ]
+        targets += [f"results/features/{MODELS[model]['text_model']}/pairs/{split}_captions.h5" for split in PAIR_SPLITS]
+        targets += [f"results/features/{MODELS[model]['vision_model']}/pairs/{split}_images.h5" for split in PAIR_SPLITS]
     return sorted(set(targets))
 
 
@@ -156,9 +177,36 @@ def model_checkpoint(name):
     return config["features"]["checkpoints"].get(name)
 
 
-def torch_device(setting):
-    """None (CUDA when present) for 'auto', else the device name."""
-    return None if setting == "auto" else setting
+PAIR_SPLITS = ("train", "test")
+
+
+def stimulus_source(modality):
+    """What identifies the stimuli of a modality (layout, root and, for short clips, the frame rate): feature-rule params."""
+    section = data_section(modality)
+    keys = ("layout", "root", "fps") if section["layout"] == "shortclips" else ("layout", "root")
+    return {key: section[key] for key in keys}
+
+
+def text_reading():
+    """The settings that change story-word features (not device or batch size, which change no number)."""
+    return {"context_words": config["features"]["text"]["context_words"], "seed": config["features"]["seed"]}
+
+
+def frame_reading():
+    """The settings that change frame features."""
+    vision = config["features"]["vision"]
+    return {"frames_per_second": vision["frames_per_second"], "pooling": vision["pooling"], "seed": config["features"]["seed"]}
+
+
+def pair_reading(wildcards):
+    """The settings that change caption features (captions) or image features (images)."""
+    if wildcards.kind == "images":
+        return {"pooling": config["features"]["vision"]["pooling"], "seed": config["features"]["seed"]}
+    pooling = config["features"]["text"]["caption_pooling"]
+    reading = {"caption_pooling": pooling, "seed": config["features"]["seed"]}
+    if pooling == "words":
+        reading["context_words"] = config["features"]["text"]["context_words"]
+    return reading
 
 
 def checkpoint_of(wildcards):
@@ -179,6 +227,15 @@ def section_of(wildcards):
 def feature_model_of(wildcards):
     """The registry name of the feature model of the rule's model set and modality."""
     return feature_model(wildcards.model, wildcards.modality)
+
+
+#: Encoding keys that change how a fit runs, not its numbers (scripts read them from the config, not from params).
+ENCODING_EXECUTION = ("backend", "device", "voxel_batch", "voxel_chunks")
+
+
+def encoding_model():
+    """The encoding settings that change a fit's numbers: params of the fitting rules."""
+    return {key: value for key, value in config["encoding"].items() if key not in ENCODING_EXECUTION}
 
 
 def encoding_gpus(wildcards):
@@ -261,19 +318,11 @@ def validation_targets():
 # ---- helpers of pca.smk ----
 
 # Shared semantic dimensions (method.md step 7): PCA of the story-model weights of multimodal voxels.
-# Settings are read with defaults until the config schema has a `pca` section.
-
-
-def pca_settings():
-    """The `pca` config section with defaults filled in."""
-    defaults = {"n_components": 10, "n_top_words": 20, "n_top_images": 8, "n_permutations": 1000, "seed": 0,
-                "alignment": "linear", "score": "corrected", "min_voxels": 200, "min_word_count": 1, "thumbnail_size": 96}
-    return {**defaults, **config.get("pca", {})}
 
 
 def pca_alignment(model):
     """pca.alignment if the model set scores it, else its first alignment."""
-    preferred = pca_settings()["alignment"]
+    preferred = config["pca"]["alignment"]
     return preferred if preferred in MODELS[model]["alignment"] else MODELS[model]["alignment"][0]
 
 
@@ -287,7 +336,7 @@ def pca_inputs(wildcards):
     inputs = {
         "story_fits": [f"results/{model}/{s}/encoding/story_layer-{layer}.h5" for s in SUBJECTS],
         "scores": [f"results/{model}/{s}/transfer/layer-{layer}.h5" for s in SUBJECTS],
-        "design": f"results/{model}/{SUBJECTS[0]}/design/story_layer-{layer}.h5",
+        "designs": [f"results/{model}/{s}/design/story_layer-{layer}.h5" for s in SUBJECTS],
         "story_features": [feature_file(model, "story", run) for run in all_runs("story")],
         "movie_features": [feature_file(model, "movie", run) for run in all_runs("movie")],
         "test_captions": pair_features(model, "test", "captions"),
@@ -316,25 +365,19 @@ def pca_all_targets():
 
 # A figure for every result (issue 6). Each figure kind is one rule and each figure its own target,
 # results/figures/<what it shows>[_<model>_<layer>[_<subject>]].png (+ .pdf); rebuild one with
-# `snakemake --cores 1 results/figures/<name>.png`. Settings are read with defaults until the
-# config schema has a `figures` section.
+# `snakemake --cores 1 results/figures/<name>.png`.
 
 import re as _re
 
 FIGURE_MODEL = "|".join(_re.escape(m) for m in MODELS)
 FIGURE_FORMATS = ("png", "pdf")
-
-
-def figure_settings():
-    """The `figures` config section with defaults filled in."""
-    defaults = {"alignment": "linear", "score": "corrected", "flatmap_vmax": None, "n_words": 20}
-    return {**defaults, **config.get("figures", {})}
+FIGURES = config["figures"]
 
 
 def figure_alignment(wildcards):
     """figures.alignment if the rule's model set scores it, else its first alignment."""
     available = MODELS[wildcards.model]["alignment"]
-    preferred = figure_settings()["alignment"]
+    preferred = FIGURES["alignment"]
     return preferred if preferred in available else available[0]
 
 
@@ -347,22 +390,35 @@ def _figure_report(name, caption, category, subcategory=None):
     return report(f"results/figures/{name}.png", caption=f"../report/{caption}.rst", category=category, subcategory=subcategory)
 
 
-def flatmaps_available():
-    """fsaverage5 flatmaps need the fsaverage5 space; ds003020 subject-space maps need pycortex (else skipped)."""
-    return config["data"]["space"] == "fsaverage5"
+def _flatmap_kind():
+    """Which flatmaps the DAG has, from the config and the data only (never from what is installed).
 
+    fsaverage5 data: the fsaverage5 flat patches (shipped with nilearn). ds003020 subject space:
+    pycortex flatmaps when figures.pycortex is true, or auto and the stories dataset has its
+    pycortex database; asking for them without pycortex installed is one config error.
+    """
+    if config["data"]["space"] == "fsaverage5":
+        return "fsaverage5"
+    wanted = FIGURES["pycortex"]
+    if wanted is False:
+        return None
+    if wanted == "auto":
+        from crossmodal.data.stories import derivative_folder
 
-def pycortex_available():
+        try:
+            if not (derivative_folder(Path(config["data"]["stories"]["root"])) / "pycortex-db").is_dir():
+                return None
+        except InputError:
+            return None  # the run listing reports the missing dataset
     try:
         import cortex  # noqa: F401
     except ImportError:
-        return False
-    return True
+        sys.exit(f"Config error: {_config_sources}: figures.pycortex is {wanted} (and the stories dataset has a pycortex database) "
+                 "but pycortex is not installed. Install it (pip install 'crossmodal-encoding[pycortex]') or set figures.pycortex: false.")
+    return "pycortex"
 
 
-if config["data"]["space"] == "ds003020" and not pycortex_available():
-    print("figures: data.space is ds003020 and pycortex is not installed: subject flatmaps are skipped "
-          "(pip install 'crossmodal-encoding[pycortex]' and the subjects' pycortex database to draw them)", file=sys.stderr)
+FLATMAPS = _flatmap_kind()
 
 
 def figure_targets():
@@ -372,7 +428,7 @@ def figure_targets():
     for model, layer in model_layers:
         names += [f"region_scores_{model}_{layer}", f"within_vs_cross_{model}_{layer}"]
         names += [f"pc_sharedness_{model}_{layer}", f"pc_words_{model}_{layer}", f"pc_images_{model}_{layer}"]
-        if flatmaps_available() or pycortex_available():
+        if FLATMAPS:
             for subject in SUBJECTS:
                 names += [f"performance_flatmaps_{model}_{layer}_{subject}", f"transfer_ratio_flatmap_{model}_{layer}_{subject}"]
     names += ["alignment_retrieval", "encoding_alphas"] + (["multimodal_vs_unimodal"] if COMPARE else [])

@@ -10,7 +10,7 @@ rule validate_data:
         pairs="results/data/pairs_summary.tsv",
     params:
         subjects=SUBJECTS,
-        data=config["data"],
+        data={name: config["data"][name] for name in ("stories", "movies", "pairs")},
         planned_runs=planned_runs(),
     log:
         "results/logs/validate_data.log",

@@ -12,11 +12,11 @@ if config["encoding"]["voxel_chunks"] == 1:
             summary="results/{model}/{subject}/encoding/{modality}_layer-{layer}_summary.tsv",
         params:
             section=section_of,
-            settings=config["encoding"],
+            settings=encoding_model(),
             chunk=None,
         log:
             "results/logs/{model}/{subject}/encoding/{modality}_layer-{layer}.log",
-        threads: 2
+        threads: 1
         resources:
             mem_mb=8000,
             runtime=120,
@@ -37,11 +37,11 @@ else:
             fit=temp("results/{model}/{subject}/encoding/chunks/{modality}_layer-{layer}_chunk-{chunk}.h5"),
         params:
             section=section_of,
-            settings=config["encoding"],
+            settings=encoding_model(),
             chunk=lambda wildcards: int(wildcards.chunk),
         log:
             "results/logs/{model}/{subject}/encoding/{modality}_layer-{layer}_chunk-{chunk}.log",
-        threads: 2
+        threads: 1
         resources:
             mem_mb=8000,
             runtime=120,

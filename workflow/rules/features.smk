@@ -2,17 +2,17 @@
 
 
 rule extract_story_features:
-    """Every layer's features of every word of one story, with its causal context."""
+    """Every layer's features of every word of every story, for one feature model (loaded once)."""
     input:
         dataset_inputs,
     output:
-        "results/features/{feature_model}/story/{run}.h5",
+        expand("results/features/{{feature_model}}/story/{run}.h5", run=all_runs("story")),
     params:
-        section=data_section("story"),
+        source=stimulus_source("story"),
         checkpoint=checkpoint_of,
-        settings=config["features"],
+        reading=text_reading(),
     log:
-        "results/logs/features/{feature_model}/story/{run}.log",
+        "results/logs/features/{feature_model}/story.log",
     threads: 1
     resources:
         mem_mb=4000,
@@ -24,17 +24,17 @@ rule extract_story_features:
 
 
 rule extract_movie_features:
-    """Every layer's features of the sampled frames of one movie run."""
+    """Every layer's features of the sampled frames of every movie run, for one feature model (loaded once)."""
     input:
         dataset_inputs,
     output:
-        "results/features/{feature_model}/movie/{run}.h5",
+        expand("results/features/{{feature_model}}/movie/{run}.h5", run=all_runs("movie")),
     params:
-        section=data_section("movie"),
+        source=stimulus_source("movie"),
         checkpoint=checkpoint_of,
-        settings=config["features"],
+        reading=frame_reading(),
     log:
-        "results/logs/features/{feature_model}/movie/{run}.log",
+        "results/logs/features/{feature_model}/movie.log",
     threads: 1
     resources:
         mem_mb=4000,
@@ -46,17 +46,17 @@ rule extract_movie_features:
 
 
 rule extract_pair_features:
-    """Caption features (text models) or image features (vision models) of one split of the pairs."""
+    """Caption features (text models) or image features (vision models) of the training and test pairs."""
     input:
         dataset_inputs,
     output:
-        "results/features/{feature_model}/pairs/{split}_{kind}.h5",
+        expand("results/features/{{feature_model}}/pairs/{split}_{{kind}}.h5", split=PAIR_SPLITS),
     params:
         root=config["data"]["pairs"]["root"],
         checkpoint=checkpoint_of,
-        settings=config["features"],
+        reading=pair_reading,
     log:
-        "results/logs/features/{feature_model}/pairs/{split}_{kind}.log",
+        "results/logs/features/{feature_model}/pairs_{kind}.log",
     threads: 1
     resources:
         mem_mb=4000,

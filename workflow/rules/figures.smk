@@ -1,4 +1,4 @@
-if flatmaps_available():
+if FLATMAPS == "fsaverage5":
 
     rule plot_performance_flatmaps:
         """Within- and cross-modal r (both directions, raw and corrected) on the fsaverage5 flat patches, significant voxels only."""
@@ -11,7 +11,7 @@ if flatmaps_available():
             model=FIGURE_MODEL,
         params:
             alignment=figure_alignment,
-            vmax=figure_settings()["flatmap_vmax"],
+            vmax=FIGURES["flatmap_vmax"],
         log:
             "results/logs/figures/performance_flatmaps_{model}_{layer}_{subject}.log",
         conda:
@@ -37,7 +37,7 @@ if flatmaps_available():
         script:
             "../scripts/plot_transfer_ratio.py"
 
-elif pycortex_available():
+elif FLATMAPS == "pycortex":
 
     rule plot_pycortex_flatmaps:
         """Within- and cross-modal r on the subject's pycortex flatmap (ds003020 subject space)."""
@@ -50,7 +50,7 @@ elif pycortex_available():
             model=FIGURE_MODEL,
         params:
             alignment=figure_alignment,
-            vmax=figure_settings()["flatmap_vmax"],
+            vmax=FIGURES["flatmap_vmax"],
             stories_root=config["data"]["stories"]["root"],
         log:
             "results/logs/figures/performance_flatmaps_{model}_{layer}_{subject}.log",
@@ -131,7 +131,8 @@ if COMPARE:
             "results/figures/multimodal_vs_unimodal.pdf",
         params:
             names=[config["compare"]["multimodal"], config["compare"]["unimodal"]],
-            score=figure_settings()["score"],
+            alignment=config["compare"]["alignment"],
+            score=FIGURES["score"],
         log:
             "results/logs/figures/multimodal_vs_unimodal.log",
         conda:
@@ -197,7 +198,7 @@ rule plot_pc_words:
     wildcard_constraints:
         model=FIGURE_MODEL,
     params:
-        n_words=figure_settings()["n_words"],
+        n_words=FIGURES["n_words"],
     log:
         "results/logs/figures/pc_words_{model}_{layer}.log",
     conda:
@@ -236,8 +237,8 @@ if config["data"]["ground_truth"]:
             "results/figures/synthetic_recovery.pdf",
         params:
             groups={f"{m} {l}": [f"results/{m}/{s}/transfer/layer-{l}.h5" for s in SUBJECTS] for m in MODELS for l in MODELS[m]["layers"]},
-            alignment=figure_settings()["alignment"],
-            score=figure_settings()["score"],
+            alignment=FIGURES["alignment"],
+            score=FIGURES["score"],
         log:
             "results/logs/figures/synthetic_recovery.log",
         conda:

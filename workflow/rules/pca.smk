@@ -8,9 +8,8 @@ rule pca:
         words=report("results/{model}/pca/layer-{layer}_words.tsv", caption="../report/pca_words.rst", category="RQ4 shared dimensions"),
         images=report("results/{model}/pca/layer-{layer}_images.tsv", caption="../report/pca_images.rst", category="RQ4 shared dimensions"),
     params:
-        settings=pca_settings(),
+        settings=config["pca"],
         alignment=pca_alignment_of,
-        subjects=SUBJECTS,
         pairs_root=config["data"]["pairs"]["root"],
         movies=data_section("movie"),
     log:

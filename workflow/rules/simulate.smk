@@ -4,12 +4,15 @@ if SYNTHETIC:
 
     rule simulate:
         """Write the synthetic stories, movies, pairs and their ground truth."""
+        input:
+            lexicon=resource("lexicon"),
+            regions=resource("regions"),
         output:
             **simulate_outputs(),
         params:
-            settings=config["simulate"],
+            settings=simulation_settings(),
             subjects=SUBJECTS,
-            data=config["data"],
+            roots={name: config["data"][name]["root"] for name in ("stories", "movies", "pairs")},
         log:
             "results/logs/simulate.log",
         threads: 1

@@ -32,6 +32,7 @@ rule score_transfer:
     """Story->movie and movie->story scores of one subject, with p-values, FDR and reverse tuning."""
     input:
         unpack(transfer_inputs),
+        region_definitions=resource("regions"),
     output:
         scores="results/{model}/{subject}/transfer/layer-{layer}.h5",
         regions="results/{model}/{subject}/transfer/layer-{layer}_regions.tsv",
@@ -43,10 +44,9 @@ rule score_transfer:
         zscore=config["transfer"]["zscore"],
         stats=config["stats"],
         regions=regions_params(),
-        voxel_batch=config["encoding"]["voxel_batch"],
     log:
         "results/logs/{model}/{subject}/transfer/layer-{layer}.log",
-    threads: 2
+    threads: 1
     resources:
         mem_mb=8000,
         runtime=60,
@@ -99,6 +99,7 @@ if COMPARE:
             ),
         params:
             subjects=SUBJECTS,
+            alignment=config["compare"]["alignment"],
         log:
             "results/logs/compare_models.log",
         conda:

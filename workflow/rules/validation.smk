@@ -11,10 +11,10 @@ if config["data"]["ground_truth"]:
             "results/validation/oracle/{subject}/{modality}.h5",
         params:
             section=section_of,
-            settings=config["encoding"],
+            settings=encoding_model(),
         log:
             "results/logs/validation/oracle/{subject}/{modality}.log",
-        threads: 2
+        threads: 1
         resources:
             mem_mb=4000,
         conda:

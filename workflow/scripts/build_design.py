@@ -14,5 +14,6 @@ design = build_design_matrices(
     feature_paths, data.train_runs, data.test_runs, layer, snakemake.params.delays,
     cutoff_mult=snakemake.params.lanczos["cutoff_mult"], window=snakemake.params.lanczos["window"],
 )
-save_design(snakemake.output[0], design, model=wildcards.model, feature_model=snakemake.params.feature_model, layer=layer)
+save_design(snakemake.output[0], design, model=wildcards.model, subject=wildcards.subject, modality=wildcards.modality,
+            feature_model=snakemake.params.feature_model, layer=layer)
 log.info("%s %s layer %s: train %s, test %s", wildcards.subject, wildcards.modality, layer, design.train_design.shape, design.test_design.shape)

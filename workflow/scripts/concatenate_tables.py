@@ -2,9 +2,10 @@
 
 import pandas as pd
 
+from crossmodal.h5io import write_table
 from crossmodal.logs import setup_logging
 
 log = setup_logging(snakemake.log[0])
 table = pd.concat([pd.read_csv(path, sep="\t") for path in snakemake.input], ignore_index=True)
-table.to_csv(snakemake.output[0], sep="\t", index=False)
+write_table(table, snakemake.output[0])
 log.info("%d rows from %d tables", len(table), len(snakemake.input))

@@ -1,4 +1,6 @@
-"""Rule extract_pair_features: caption or image features of one split of the pairs."""
+"""Rule extract_pair_features: caption or image features of the training and test pairs, one feature model."""
+
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -8,29 +10,34 @@ from crossmodal.data.fingerprint import pairs_fingerprint
 from crossmodal.features import load_feature_model, write_feature_file
 from crossmodal.features.text import extract_caption_features, extract_sentence_features
 from crossmodal.features.vision import extract_image_features
+from crossmodal.config import torch_device
 from crossmodal.logs import setup_logging
 
 log = setup_logging(snakemake.log[0])
-torch.set_num_threads(snakemake.threads)  # more threads than cores slows small matrix products badly
-settings = snakemake.params.settings
+torch.set_num_threads(1)  # one thread: the same numbers whatever --cores is, and no slow oversubscription
+execution = snakemake.config["features"]  # device and batch size change no number, so they are not params
+reading, kind = snakemake.params.reading, snakemake.wildcards.kind
 name, checkpoint = snakemake.wildcards.feature_model, snakemake.params.checkpoint or None
-model = load_feature_model(name, checkpoint, device=None if settings["device"] == "auto" else settings["device"], seed=settings["seed"])
-pairs = load_karpathy_pairs(snakemake.params.root).split(snakemake.wildcards.split)
-if snakemake.wildcards.kind == "captions":
-    if settings["text"]["caption_pooling"] == "words":
+model = load_feature_model(name, checkpoint, device=torch_device(execution["device"]), seed=reading["seed"])
+all_pairs = load_karpathy_pairs(snakemake.params.root)
+for output in snakemake.output:
+    split = Path(output).stem.rsplit("_", 1)[0]
+    pairs = all_pairs.split(split)
+    if kind == "images":
+        features = extract_image_features(model, pairs.image_paths, pooling=reading["pooling"], batch_size=execution["batch_size"], progress=True)
+        layers, words = model.layer_names("vision"), None
+    elif reading["caption_pooling"] == "words":
         features = extract_caption_features(
-            model, pairs.caption_words, context_words=settings["text"]["context_words"], batch_size=settings["batch_size"], progress=True,
+            model, pairs.caption_words, context_words=reading["context_words"], batch_size=execution["batch_size"], progress=True,
         )
+        layers, words = model.layer_names("text"), pairs.captions
     else:
         features = extract_sentence_features(
-            model, pairs.captions, batch_size=settings["batch_size"], pooling=settings["text"]["caption_pooling"], progress=True,
+            model, pairs.captions, batch_size=execution["batch_size"], pooling=reading["caption_pooling"], progress=True,
         )
-    layers, words = model.layer_names("text"), pairs.captions
-else:
-    features = extract_image_features(model, pairs.image_paths, pooling=settings["vision"]["pooling"], batch_size=settings["batch_size"], progress=True)
-    layers, words = model.layer_names("vision"), None
-log.info("%s %s: %d items, model %s", snakemake.wildcards.split, snakemake.wildcards.kind, features.shape[1], name)
-write_feature_file(
-    snakemake.output[0], features, np.arange(features.shape[1], dtype=float), layers, name, checkpoint, words=words,
-    attrs={"split": snakemake.wildcards.split, "kind": snakemake.wildcards.kind, "pairs_fingerprint": pairs_fingerprint(pairs)},
-)
+        layers, words = model.layer_names("text"), pairs.captions
+    log.info("%s %s: %d items, model %s", split, kind, features.shape[1], name)
+    write_feature_file(
+        output, features, np.arange(features.shape[1], dtype=float), layers, name, checkpoint, words=words,
+        attrs={"split": split, "kind": kind, "pairs_fingerprint": pairs_fingerprint(pairs), **{k: v for k, v in reading.items()}},
+    )

@@ -1,12 +1,13 @@
 """Rule fit_alignment: pair-based maps between the text and image spaces, with retrieval scores."""
 
-import numpy as np
 import pandas as pd
 
+from crossmodal.config import alpha_grid
 from crossmodal.data import load_karpathy_pairs
 from crossmodal.features import read_layer
 from crossmodal.features.storage import check_pair_features
 from crossmodal.features.grid import stream_layer
+from crossmodal.h5io import write_table
 from crossmodal.logs import setup_logging
 from crossmodal.transfer.alignment import alignment_report, fit_pair_maps
 from crossmodal.transfer.subject import save_maps
@@ -22,7 +23,7 @@ for split in ("train", "test"):
     for kind in ("captions", "images"):
         check_pair_features(snakemake.input[f"{split}_{kind}"], split_pairs, split)
     caption_image[split] = split_pairs.caption_image
-alphas = np.logspace(settings["alphas"]["start"], settings["alphas"]["stop"], settings["alphas"]["num"])
+alphas = alpha_grid(settings["alphas"])
 train_images, train_text = read_layer(snakemake.input.train_images, image_layer), read_layer(snakemake.input.train_captions, text_layer)
 test_images, test_text = read_layer(snakemake.input.test_images, image_layer), read_layer(snakemake.input.test_captions, text_layer)
 log.info("pairs: %d train images / %d captions; layers %s, %s", len(train_images), len(train_text), image_layer, text_layer)
@@ -35,5 +36,5 @@ rows = alignment_report(
 )
 save_maps(snakemake.output.maps, maps)
 table = pd.DataFrame(rows).assign(model=snakemake.wildcards.model, layer=layer)
-table.to_csv(snakemake.output.retrieval, sep="\t", index=False)
+write_table(table, snakemake.output.retrieval)
 log.info("\n%s", table.to_string())

@@ -6,11 +6,12 @@ from crossmodal.data import load_modality
 from crossmodal.encoding import save_fit
 from crossmodal.encoding.subject import EncodingSettings, fit_subject, summary_row
 from crossmodal.features.grid import load_design
+from crossmodal.h5io import write_table
 from crossmodal.logs import setup_logging
 
 log = setup_logging(snakemake.log[0])
 wildcards = snakemake.wildcards
-settings = EncodingSettings.from_config(snakemake.params.settings)
+settings = EncodingSettings.from_config({**snakemake.config["encoding"], **snakemake.params.settings})  # backend, device, batch: config only
 design = load_design(snakemake.input.design)
 data = load_modality(snakemake.params.section, wildcards.modality, wildcards.subject)
 log.info("%s %s %s layer %s: design %s, %d voxels, chunk %s", wildcards.model, wildcards.subject, wildcards.modality, wildcards.layer, design.train_design.shape, data.n_voxels, snakemake.params.chunk)
@@ -20,4 +21,4 @@ save_fit(snakemake.output.fit, fit, **identity)
 row = summary_row(fit, **identity)
 log.info("%s", row)
 if "summary" in snakemake.output.keys():
-    pd.DataFrame([row]).to_csv(snakemake.output.summary, sep="\t", index=False)
+    write_table(pd.DataFrame([row]), snakemake.output.summary)

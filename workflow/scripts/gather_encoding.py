@@ -4,6 +4,7 @@ import pandas as pd
 
 from crossmodal.encoding import gather_fits, load_fit, save_fit
 from crossmodal.encoding.subject import summary_row
+from crossmodal.h5io import write_table
 from crossmodal.logs import setup_logging
 
 log = setup_logging(snakemake.log[0])
@@ -11,5 +12,5 @@ wildcards = snakemake.wildcards
 fit = gather_fits([load_fit(path) for path in snakemake.input.chunks])
 identity = dict(model=wildcards.model, subject=wildcards.subject, modality=wildcards.modality, layer=wildcards.layer)
 save_fit(snakemake.output.fit, fit, **identity)
-pd.DataFrame([summary_row(fit, **identity)]).to_csv(snakemake.output.summary, sep="\t", index=False)
+write_table(pd.DataFrame([summary_row(fit, **identity)]), snakemake.output.summary)
 log.info("gathered %d chunks: %d voxels", len(snakemake.input.chunks), fit.n_voxels)

@@ -6,6 +6,7 @@ import pandas as pd
 from crossmodal.data import load_karpathy_pairs, load_stimulus
 from crossmodal.features.grid import stream_layer
 from crossmodal.features.storage import feature_files_by_stimulus
+from crossmodal.h5io import files_by_attribute, write_table
 from crossmodal.logs import setup_logging
 from crossmodal.pca import save_pca, top_bottom
 from crossmodal.pca.analysis import PCASettings, analyse, component_table, frame_thumbnails, pair_thumbnails, ranked_table
@@ -13,12 +14,12 @@ from crossmodal.pca.analysis import PCASettings, analyse, component_table, frame
 log = setup_logging(snakemake.log[0])
 settings = PCASettings.from_config({**snakemake.params.settings, "alignment": snakemake.params.alignment})
 model, layer = snakemake.wildcards.model, snakemake.wildcards.layer
-inputs, subjects = snakemake.input, snakemake.params.subjects
+inputs = snakemake.input
 pairs = load_karpathy_pairs(snakemake.params.pairs_root, check_images=False).split("test")
 movie_feature_paths = feature_files_by_stimulus(inputs.movie_features)  # keyed by the run name stored in each file
 movie_runs = list(movie_feature_paths)
 pca, pooled, arrays, shared = analyse(
-    story_fits=dict(zip(subjects, inputs.story_fits)), scores=dict(zip(subjects, inputs.scores)), design=inputs.design,
+    story_fits=files_by_attribute(inputs.story_fits), scores=files_by_attribute(inputs.scores), designs=files_by_attribute(inputs.designs),
     story_feature_paths=list(feature_files_by_stimulus(inputs.story_features).values()), movie_feature_paths=movie_feature_paths,
     test_captions=inputs.test_captions, test_images=inputs.test_images, caption_image=pairs.caption_image,
     maps=inputs.get("maps") if settings.alignment == "linear" else None,
@@ -26,16 +27,16 @@ pca, pooled, arrays, shared = analyse(
 )
 identity = {"model": model, "layer": layer}
 selection = ",".join(f"{s}:{how}" for s, how in pooled.selection.items())
-component_table(pca, shared, **identity, n_voxels=len(pooled.vectors), selection=selection).to_csv(snakemake.output.components, sep="\t", index=False)
+write_table(component_table(pca, shared, **identity, n_voxels=len(pooled.vectors), selection=selection), snakemake.output.components)
 words = ranked_table(arrays["words"], arrays["word_projections"], settings.n_top_words, "word", **identity)
-words.to_csv(snakemake.output.words, sep="\t", index=False)
+write_table(words, snakemake.output.words)
 image_names = np.array([str(p) for p in pairs.image_paths])
 frame_names = np.array([f"{r}:{i}" for r, i in zip(arrays["frame_runs"], arrays["frame_indices"])])
 images = [
     ranked_table(image_names, arrays["pair_image_projections"], settings.n_top_images, "item", **identity).assign(source="pair image"),
     ranked_table(frame_names, arrays["frame_projections"], settings.n_top_images, "item", **identity).assign(source="movie frame"),
 ]
-pd.concat(images).to_csv(snakemake.output.images, sep="\t", index=False)
+write_table(pd.concat(images), snakemake.output.images)
 pair_picks = np.stack(top_bottom(arrays["pair_image_projections"], settings.n_top_images), axis=1)  # (n_components, 2, n_top)
 frame_picks = np.stack(top_bottom(arrays["frame_projections"], settings.n_top_images), axis=1)
 frames = {run: load_stimulus(snakemake.params.movies, "movie", run) for run in movie_runs}

@@ -6,6 +6,7 @@ import pandas as pd
 
 from crossmodal.errors import InputError
 from crossmodal.features.grid import load_design
+from crossmodal.h5io import write_table
 from crossmodal.logs import setup_logging
 from crossmodal.pca import load_pca, planted_subspace, principal_angle_cosines
 
@@ -28,4 +29,4 @@ with h5py.File(snakemake.input.truth, "r") as truth:
         chance = np.mean([principal_angle_cosines(rng.standard_normal(top.shape), basis) for _ in range(100)], axis=0)
         log.info("chance level (random %d-dim subspaces): %s", len(top), np.round(chance, 3))
         rows += [{"model": attrs["model"], "layer": attrs["layer"], "component": k + 1, "cosine": c} for k, c in enumerate(cosines)]
-pd.DataFrame(rows, columns=["model", "layer", "component", "cosine"]).to_csv(snakemake.output[0], sep="\t", index=False)
+write_table(pd.DataFrame(rows, columns=["model", "layer", "component", "cosine"]), snakemake.output[0])

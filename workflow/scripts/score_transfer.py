@@ -8,6 +8,7 @@ from crossmodal.data import load_modality
 from crossmodal.encoding import load_fit
 from crossmodal.features.grid import check_design_runs, load_design
 from crossmodal.features.storage import feature_files_for_runs
+from crossmodal.h5io import write_table
 from crossmodal.logs import setup_logging
 from crossmodal.transfer.regions import region_map_from_config
 from crossmodal.transfer.scoring import StatsSettings
@@ -26,10 +27,10 @@ feature_paths = {
     for modality in sections
 }
 maps = load_maps(snakemake.input.maps) if "linear" in params.alignments else None
-stats = StatsSettings(**params.stats)
+stats = StatsSettings.from_config(params.stats)
 results, nulls = score_subject(
     fits, designs, data, feature_paths, wildcards.layer, list(params.alignments), maps, stats,
-    zscore=params.zscore, cutoff_mult=params.lanczos["cutoff_mult"], window=params.lanczos["window"], voxel_batch=params.voxel_batch, log=log,
+    zscore=params.zscore, cutoff_mult=params.lanczos["cutoff_mult"], window=params.lanczos["window"], voxel_batch=snakemake.config["encoding"]["voxel_batch"], log=log,
 )
 identity = dict(model=wildcards.model, subject=wildcards.subject, layer=wildcards.layer)
 regions = region_map_from_config(params.regions, wildcards.subject, data["story"].n_voxels)
@@ -43,4 +44,4 @@ for (direction, alignment), arrays in results.items():
              100 * arrays["raw_significant"].mean(), 100 * arrays["corrected_significant"].mean(),
              100 * arrays["raw_significant_tracking"].mean(), 100 * arrays["corrected_significant_tracking"].mean(),
              float(pd.Series(arrays["within_r"]).median()))
-pd.DataFrame(region_rows(results, regions, **identity)).to_csv(snakemake.output.regions, sep="\t", index=False)
+write_table(pd.DataFrame(region_rows(results, regions, **identity)), snakemake.output.regions)

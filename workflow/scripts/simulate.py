@@ -6,13 +6,13 @@ from crossmodal.logs import setup_logging
 from crossmodal.simulate import SimulationSettings, SyntheticPaths, simulate_dataset
 
 log = setup_logging(snakemake.log[0])
-settings = SimulationSettings.from_config({**snakemake.params.settings, "subjects": snakemake.params.subjects})
+settings = SimulationSettings.from_config(snakemake.params.settings, subjects=snakemake.params.subjects, lexicon=snakemake.input.lexicon)
 paths = SyntheticPaths(
-    stories_root=Path(snakemake.params.data["stories"]["root"]),
-    movies_root=Path(snakemake.params.data["movies"]["root"]),
-    pairs_root=Path(snakemake.params.data["pairs"]["root"]),
+    stories_root=Path(snakemake.params.roots["stories"]),
+    movies_root=Path(snakemake.params.roots["movies"]),
+    pairs_root=Path(snakemake.params.roots["pairs"]),
     ground_truth=Path(snakemake.output.ground_truth),
 )
 log.info("simulating %s", settings.resolved())
-simulate_dataset(settings, paths, progress=True)
+simulate_dataset(settings, paths, progress=True, regions_file=snakemake.input.regions)
 log.info("wrote %s, %s, %s and %s", *paths.roots(), paths.ground_truth)

@@ -4,6 +4,7 @@ import pandas as pd
 
 from crossmodal.data import load_karpathy_pairs, load_modality
 from crossmodal.data.summary import check_planned_runs, summarize_modality, summarize_pairs
+from crossmodal.h5io import write_table
 from crossmodal.logs import setup_logging
 
 log = setup_logging(snakemake.log[0])
@@ -16,7 +17,7 @@ for subject in snakemake.params.subjects:
         row = summarize_modality(data)
         log.info("%s %s: %s", subject, modality, row)
         rows.append(row)
-pd.DataFrame(rows).to_csv(snakemake.output.summary, sep="\t", index=False)
+write_table(pd.DataFrame(rows), snakemake.output.summary)
 pairs = summarize_pairs(load_karpathy_pairs(data_config["pairs"]["root"]))
 log.info("pairs: %s", pairs)
-pd.DataFrame(pairs).to_csv(snakemake.output.pairs, sep="\t", index=False)
+write_table(pd.DataFrame(pairs), snakemake.output.pairs)

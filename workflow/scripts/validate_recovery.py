@@ -4,6 +4,7 @@ import h5py
 import pandas as pd
 
 from crossmodal.encoding.io import load_fit, read_fit_attrs
+from crossmodal.h5io import write_table
 from crossmodal.logs import setup_logging
 from crossmodal.simulate.oracle import responsive_mean
 from crossmodal.transfer.subject import load_scores
@@ -31,7 +32,7 @@ for path in snakemake.input.fits:
     fits.append({"model": key[0], "subject": key[1], "layer": key[2], "modality": key[3], "mean_test_r_responsive": mean,
                  "oracle_mean_test_r_responsive": oracle[key[1], key[3]], "oracle_ratio": ratios[key]})
 oracle_table = pd.DataFrame(fits)
-oracle_table.to_csv(snakemake.output.oracle, sep="\t", index=False)
+write_table(oracle_table, snakemake.output.oracle)
 log.info("encoding fits against the oracle:\n%s", oracle_table.to_string())
 
 rows = []
@@ -45,5 +46,5 @@ for path in snakemake.input.scores:
                                arrays[f"{correction}_significant_tracking"])
             rows.append({**identity, "direction": direction, "alignment": alignment, "correction": correction, **row, **fit_ratios})
 table = pd.DataFrame(rows)
-table.to_csv(snakemake.output.recovery, sep="\t", index=False)
+write_table(table, snakemake.output.recovery)
 log.info("\n%s", table.to_string())

@@ -72,6 +72,47 @@ def run_lengths(run_ids) -> dict[int, int]:
     return {int(labels[i]): int(counts[i]) for i in order}
 
 
+def group_fold_labels(groups, n_folds: int, seed: int | None = None) -> np.ndarray:
+    """Assign whole groups of samples to folds (the one grouped-folds rule of the project).
+
+    Parameters
+    ----------
+    groups : array of shape (n_samples,)
+        Group label of every sample (a run, or the image of a caption).
+    n_folds : int
+        At most the number of groups.
+    seed : int or None
+        None: balanced and deterministic -- groups from the largest to the
+        smallest (ties by first appearance), each to the fold with the fewest
+        samples so far (ties to the lowest fold). An int: the groups, in the
+        order of ``numpy.unique``, are visited in
+        ``numpy.random.default_rng(seed).permutation`` order and dealt to folds
+        0, 1, ..., n_folds - 1, 0, ...
+
+    Returns
+    -------
+    fold : array of shape (n_samples,), int64
+    """
+    groups = np.asarray(groups)
+    if seed is not None:
+        _, inverse = np.unique(groups, return_inverse=True)
+        n_groups = int(inverse.max()) + 1 if groups.size else 0
+        group_fold = np.empty(n_groups, dtype=np.int64)
+        group_fold[np.random.default_rng(seed).permutation(n_groups)] = np.arange(n_groups) % n_folds
+        return group_fold[inverse.reshape(-1)]
+    first_seen = list(dict.fromkeys(groups.tolist()))
+    sizes = {group: 0 for group in first_seen}
+    for group in groups.tolist():
+        sizes[group] += 1
+    fold_sizes = np.zeros(n_folds, dtype=np.int64)
+    fold_of_group = {}
+    for group in sorted(first_seen, key=lambda g: -sizes[g]):  # stable: ties keep first-seen order
+        fold = int(np.argmin(fold_sizes))
+        fold_of_group[group] = fold
+        fold_sizes[fold] += sizes[group]
+    return np.array([fold_of_group[group] for group in groups.tolist()], dtype=np.int64)
+
+
 def grouped_folds(run_ids, n_folds: int) -> list[tuple[np.ndarray, np.ndarray]]:
     """K-fold cross-validation that holds out whole runs.
 
@@ -109,14 +150,8 @@ def grouped_folds(run_ids, n_folds: int) -> list[tuple[np.ndarray, np.ndarray]]:
         logger.info("only %d runs for %d folds: using %d folds (leave-one-run-out)",
                     n_runs, n_folds, n_runs)
         n_folds = n_runs
-    runs_longest_first = sorted(lengths, key=lambda run: -lengths[run])  # stable sort keeps first-seen order
-    fold_sizes = np.zeros(n_folds, dtype=np.int64)
-    fold_of_run = {}
-    for run in runs_longest_first:
-        fold = int(np.argmin(fold_sizes))
-        fold_of_run[run] = fold
-        fold_sizes[fold] += lengths[run]
-    sample_fold = np.array([fold_of_run[int(run)] for run in run_ids], dtype=np.int64)
+    sample_fold = group_fold_labels(run_ids, n_folds)
+    fold_sizes = np.bincount(sample_fold, minlength=n_folds)
     all_samples = np.arange(run_ids.shape[0])
     folds = [(all_samples[sample_fold != fold], all_samples[sample_fold == fold]) for fold in range(n_folds)]
     logger.info("grouped CV: %d runs in %d folds of %s TRs", n_runs, n_folds, fold_sizes.tolist())

@@ -18,8 +18,6 @@ a partial file behind.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import h5py
@@ -27,6 +25,7 @@ import numpy as np
 
 from crossmodal.encoding.ridge import RidgeFit
 from crossmodal.errors import InputError
+from crossmodal.h5io import atomic_h5
 
 __all__ = ["save_fit", "load_fit"]
 
@@ -69,33 +68,25 @@ def save_fit(path, fit: RidgeFit, test_scores=None, **attrs) -> Path:
         if test_scores.shape != (fit.n_voxels,):
             raise InputError("test_scores", f"has shape {test_scores.shape}, expected ({fit.n_voxels},)",
                              "pass one test correlation per voxel of the fit")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    try:
-        with h5py.File(temporary, "w") as file:
-            arrays = {
-                "weights": np.asarray(fit.weights, dtype=np.float32),
-                "alphas_per_voxel": np.asarray(fit.alphas_per_voxel, dtype=np.float32),
-                "cv_scores": np.asarray(fit.cv_scores, dtype=np.float32),
-                "alpha_grid": np.asarray(fit.alpha_grid, dtype=np.float64),
-                "design_mean": np.asarray(fit.design_mean, dtype=np.float32),
-                "response_mean": np.asarray(fit.response_mean, dtype=np.float32),
-            }
-            if test_scores is not None:
-                arrays["test_scores"] = test_scores
-            for name, array in arrays.items():
-                dataset = file.create_dataset(name, data=array)
-                dataset.attrs["shape"], dataset.attrs["description"] = _DATASETS[name]
-            file.attrs["format"] = FORMAT
-            file.attrs["fraction_at_lowest_alpha"] = float(fit.fraction_at_lowest_alpha)
-            file.attrs["fraction_at_highest_alpha"] = float(fit.fraction_at_highest_alpha)
-            for key, value in attrs.items():
-                file.attrs[key] = "None" if value is None else value
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with atomic_h5(path) as file:
+        arrays = {
+            "weights": np.asarray(fit.weights, dtype=np.float32),
+            "alphas_per_voxel": np.asarray(fit.alphas_per_voxel, dtype=np.float32),
+            "cv_scores": np.asarray(fit.cv_scores, dtype=np.float32),
+            "alpha_grid": np.asarray(fit.alpha_grid, dtype=np.float64),
+            "design_mean": np.asarray(fit.design_mean, dtype=np.float32),
+            "response_mean": np.asarray(fit.response_mean, dtype=np.float32),
+        }
+        if test_scores is not None:
+            arrays["test_scores"] = test_scores
+        for name, array in arrays.items():
+            dataset = file.create_dataset(name, data=array)
+            dataset.attrs["shape"], dataset.attrs["description"] = _DATASETS[name]
+        file.attrs["format"] = FORMAT
+        file.attrs["fraction_at_lowest_alpha"] = float(fit.fraction_at_lowest_alpha)
+        file.attrs["fraction_at_highest_alpha"] = float(fit.fraction_at_highest_alpha)
+        for key, value in attrs.items():
+            file.attrs[key] = "None" if value is None else value
     return path
 
 

@@ -57,6 +57,7 @@ import numpy as np
 from crossmodal.encoding._backend import get_ops
 from crossmodal.encoding.folds import bootstrap_chunk_folds, check_run_ids, grouped_folds
 from crossmodal.errors import InputError
+from crossmodal.numerics import correlate_columns
 
 logger = logging.getLogger(__name__)
 
@@ -132,35 +133,6 @@ class RidgeFit:
 
 
 # ----------------------------------------------------------------------------- public helpers
-
-
-def correlate_columns(a, b) -> np.ndarray:
-    """Pearson correlation between matching columns of two arrays.
-
-    Computed in float64 from centred columns, so it is accurate for float32
-    inputs with large means. A column that is constant in either input gets 0
-    (not NaN).
-
-    Parameters
-    ----------
-    a, b : arrays of shape (n_samples, n_columns)
-
-    Returns
-    -------
-    correlations : array of shape (n_columns,), float32
-    """
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    if a.shape != b.shape or a.ndim != 2:
-        raise InputError("correlate_columns", f"needs two 2-D arrays of the same shape, got {a.shape} and {b.shape}",
-                         "pass predictions and responses with matching (n_samples, n_voxels)")
-    a = a - a.mean(axis=0)
-    b = b - b.mean(axis=0)
-    norms = np.sqrt((a * a).sum(axis=0) * (b * b).sum(axis=0))
-    covariance = (a * b).sum(axis=0)
-    tiny = np.finfo(np.float64).tiny
-    correlations = np.where(norms > tiny, covariance / np.maximum(norms, tiny), 0.0)
-    return np.clip(correlations, -1.0, 1.0).astype(np.float32)
 
 
 def voxel_chunk_bounds(n_voxels: int, n_chunks: int, voxel_batch: int | None = None) -> list[tuple[int, int]]:

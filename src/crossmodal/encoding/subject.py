@@ -8,9 +8,11 @@ test correlation is computed batch by batch.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
+from crossmodal.config import ConfigSection, alpha_grid, torch_device
 from crossmodal.data.types import ModalityData, ResponseMatrix
 from crossmodal.encoding.ridge import RidgeFit, correlate_columns, fit_ridge_cv, voxel_chunk_bounds
 from crossmodal.errors import InputError
@@ -18,34 +20,36 @@ from crossmodal.features.grid import DesignMatrices, check_design_runs
 
 
 @dataclass(frozen=True)
-class EncodingSettings:
-    """The ``encoding`` config section."""
+class EncodingSettings(ConfigSection):
+    """The ``encoding`` config section (build with :meth:`from_config`; defaults from the config schema)."""
 
-    delays: tuple[int, ...] = (1, 2, 3, 4)
-    alphas: tuple[float, float, int] = (0.0, 4.0, 20)
-    cv: str = "grouped"
-    n_folds: int = 5
-    chunk_len: int = 40
-    n_boots: int = 50
-    heldout_fraction: float = 0.2
-    seed: int = 0
-    backend: str = "numpy"
-    device: str = "auto"
-    voxel_batch: int = 10000
-    voxel_chunks: int = 1
+    SECTION: ClassVar[str] = "encoding"
+
+    delays: tuple[int, ...]
+    alphas: tuple[float, float, int]
+    cv: str
+    n_folds: int
+    chunk_len: int
+    n_boots: int
+    heldout_fraction: float
+    seed: int
+    backend: str
+    device: str
+    voxel_batch: int
+    voxel_chunks: int
 
     @classmethod
-    def from_config(cls, section: dict) -> "EncodingSettings":
-        values = dict(section)
+    def from_config(cls, section: dict | None = None, **overrides) -> "EncodingSettings":
+        values = cls._values(section, overrides)
         values["delays"] = tuple(values["delays"])
         alphas = values["alphas"]
-        values["alphas"] = (float(alphas["start"]), float(alphas["stop"]), int(alphas["num"]))
+        values["alphas"] = alphas if isinstance(alphas, tuple) else (float(alphas["start"]), float(alphas["stop"]), int(alphas["num"]))
         return cls(**values)
 
     @property
     def alpha_grid(self) -> np.ndarray:
         """``logspace(start, stop, num)``, shape (n_alphas,)."""
-        return np.logspace(*self.alphas[:2], self.alphas[2])
+        return alpha_grid(dict(zip(("start", "stop", "num"), self.alphas)))
 
 
 def chunk_slice(n_voxels: int, settings: EncodingSettings, chunk: int | None) -> slice:
@@ -108,7 +112,7 @@ def fit_subject(design: DesignMatrices, data: ModalityData, settings: EncodingSe
         design.train_design, responses, design.train_run_ids, settings.alpha_grid,
         cv=settings.cv, n_folds=settings.n_folds, chunk_len=settings.chunk_len, n_boots=settings.n_boots,
         heldout_fraction=settings.heldout_fraction, seed=settings.seed, backend=settings.backend,
-        device=None if settings.device == "auto" else settings.device, voxel_batch=settings.voxel_batch,
+        device=torch_device(settings.device), voxel_batch=settings.voxel_batch,
         progress=progress, voxel_slice=voxels,
     )
     fit.test_scores = test_correlations(fit, design.test_design, data, voxels, settings.voxel_batch)

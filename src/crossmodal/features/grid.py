@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Sequence
 
 import h5py
@@ -20,6 +19,7 @@ from crossmodal.errors import InputError
 from crossmodal.features.design import add_delays, apply_zscore, zscore_statistics
 from crossmodal.features.resample import lanczos_resample
 from crossmodal.features.storage import read_attrs, read_layer, read_times
+from crossmodal.h5io import atomic_h5
 
 #: Neutral layer keys of the config and the per-modality stream names they stand for.
 LAYER_STREAMS = {"cross": {"story": "cross_text", "movie": "cross_image"}, "tower": {"story": "text", "movie": "vision"}}
@@ -166,10 +166,7 @@ def build_design_matrices(
 
 def save_design(path: str | os.PathLike, design: DesignMatrices, **attrs) -> None:
     """Write design matrices to HDF5 (temporary file, then rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    with h5py.File(partial, "w") as handle:
+    with atomic_h5(path) as handle:
         for name in ("train_design", "train_run_ids", "test_design", "test_run_ids", "feature_mean", "feature_std"):
             handle.create_dataset(name, data=getattr(design, name))
         handle.create_dataset("train_runs", data=np.array(design.train_runs, dtype="S"))
@@ -178,7 +175,6 @@ def save_design(path: str | os.PathLike, design: DesignMatrices, **attrs) -> Non
         handle.attrs["delays"] = np.array(design.delays)
         for key, value in attrs.items():
             handle.attrs[key] = value
-    os.replace(partial, path)
 
 
 def load_design(path: str | os.PathLike) -> DesignMatrices:

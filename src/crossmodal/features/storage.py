@@ -27,7 +27,6 @@ crash never leaves a half-written file under the final name.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Sequence
 
@@ -35,6 +34,7 @@ import h5py
 import numpy as np
 
 from crossmodal.errors import InputError
+from crossmodal.h5io import atomic_h5
 
 _STR = h5py.string_dtype(encoding="utf-8")
 
@@ -86,31 +86,23 @@ def write_feature_file(
         if values is not None and len(values) != n_events:
             raise ValueError(f"{name} has {len(values)} entries for {n_events} events")
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(suffix=".h5.tmp", prefix=f".{path.stem}.", dir=path.parent)
-    os.close(handle)
-    try:
-        with h5py.File(temporary, "w") as file:
-            chunks = (1, max(n_events, 1), max(dim, 1)) if n_events and dim else None
-            file.create_dataset("features", data=features, chunks=chunks)
-            file.create_dataset("times", data=times).attrs["units"] = "s"
-            file.create_dataset("layer_names", data=np.asarray(list(layer_names), dtype=object), dtype=_STR)
-            if words is not None:
-                file.create_dataset("words", data=np.asarray([str(word) for word in words], dtype=object), dtype=_STR)
-            if frame_indices is not None:
-                file.create_dataset("frame_indices", data=np.asarray(frame_indices, dtype=np.int64))
-            file.attrs.update(
-                model_name=model_name,
-                checkpoint=checkpoint or "",
-                n_layers=n_layers,
-                n_events=n_events,
-                dim=dim,
-            )
-            file.attrs.update(attrs or {})
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with atomic_h5(path) as file:
+        chunks = (1, max(n_events, 1), max(dim, 1)) if n_events and dim else None
+        file.create_dataset("features", data=features, chunks=chunks)
+        file.create_dataset("times", data=times).attrs["units"] = "s"
+        file.create_dataset("layer_names", data=np.asarray(list(layer_names), dtype=object), dtype=_STR)
+        if words is not None:
+            file.create_dataset("words", data=np.asarray([str(word) for word in words], dtype=object), dtype=_STR)
+        if frame_indices is not None:
+            file.create_dataset("frame_indices", data=np.asarray(frame_indices, dtype=np.int64))
+        file.attrs.update(
+            model_name=model_name,
+            checkpoint=checkpoint or "",
+            n_layers=n_layers,
+            n_events=n_events,
+            dim=dim,
+        )
+        file.attrs.update(attrs or {})
     return path
 
 

@@ -37,6 +37,8 @@ from crossmodal.features.forward import text_hidden_states
 from crossmodal.features.models import FeatureModel
 
 POOLINGS = ("last", "mean")
+#: Captions read per chunk by :func:`extract_caption_features` (bounds the memory of the word vectors).
+CAPTION_CHUNK = 2048
 
 
 def context_windows(words: Sequence[str], context_words: int = 20) -> list[str]:
@@ -264,14 +266,16 @@ def extract_caption_features(
     empty = [index for index, words in enumerate(captions) if not words]
     if empty:
         raise InputError(source, f"caption {empty[0]} has no words ({len(empty)} captions without words)", "drop empty captions")
-    windows, owner = [], []
-    for index, words in enumerate(captions):
-        windows += context_windows(words, context_words)
-        owner += [index] * len(words)
-    per_word = encode_token_sequences(model, token_sequences(model, windows, source), "last", batch_size, progress,
-                                      desc=f"caption words ({model.name})")
-    owner = np.asarray(owner)
-    counts = np.bincount(owner, minlength=len(captions)).astype(np.float64)
-    features = np.zeros((per_word.shape[0], len(captions), per_word.shape[2]), dtype=np.float64)
-    np.add.at(features, (slice(None), owner), per_word.astype(np.float64))
-    return (features / counts[None, :, None]).astype(np.float32)
+    features = np.empty((len(model.layer_names("text")), len(captions), model.dim), dtype=np.float32)
+    with tqdm(total=len(captions), desc=f"captions ({model.name})", unit="caption", disable=not progress) as bar:
+        for start in range(0, len(captions), CAPTION_CHUNK):  # bounded memory: the word vectors of one chunk at a time
+            chunk = captions[start : start + CAPTION_CHUNK]
+            windows = [window for words in chunk for window in context_windows(words, context_words)]
+            owner = np.repeat(np.arange(len(chunk)), [len(words) for words in chunk])
+            per_word = encode_token_sequences(model, token_sequences(model, windows, source), "last", batch_size)
+            sums = np.zeros((per_word.shape[0], len(chunk), per_word.shape[2]), dtype=np.float64)
+            for row, caption in enumerate(owner):
+                sums[:, caption] += per_word[:, row]
+            features[:, start : start + len(chunk)] = sums / np.bincount(owner, minlength=len(chunk))[None, :, None]
+            bar.update(len(chunk))
+    return features

@@ -12,11 +12,13 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import h5py
 import numpy as np
 import pandas as pd
 
+from crossmodal.config import ConfigSection
 from crossmodal.encoding.io import load_fit
 from crossmodal.errors import InputError
 from crossmodal.features.storage import read_frame_indices, read_layer, read_words
@@ -31,24 +33,21 @@ Path = str | os.PathLike
 
 
 @dataclass(frozen=True)
-class PCASettings:
-    """Config ``pca`` section (defaults of config/README.md)."""
+class PCASettings(ConfigSection):
+    """The ``pca`` config section (build with :meth:`from_config`; defaults from the config schema)."""
 
-    n_components: int = 10
-    n_top_words: int = 20
-    n_top_images: int = 8
-    n_permutations: int = 1000
-    seed: int = 0
-    alignment: str = "linear"
-    score: str = "corrected"
-    min_voxels: int = 200
-    min_word_count: int = 1
-    thumbnail_size: int = 96
+    SECTION: ClassVar[str] = "pca"
 
-    @classmethod
-    def from_config(cls, section: dict | None) -> "PCASettings":
-        known = {k: v for k, v in (section or {}).items() if k in cls.__dataclass_fields__}
-        return cls(**known)
+    n_components: int
+    n_top_words: int
+    n_top_images: int
+    n_permutations: int
+    seed: int
+    alignment: str
+    score: str
+    min_voxels: int
+    min_word_count: int
+    thumbnail_size: int
 
 
 def read_design_scaling(path: Path) -> tuple[np.ndarray, tuple[int, ...]]:
@@ -85,13 +84,38 @@ class PooledWeights:
     selection: dict = field(default_factory=dict)
 
 
-def pool_weights(story_fits: dict[str, Path], scores: dict[str, Path], n_delays: int, settings: PCASettings) -> PooledWeights:
-    """Delay-averaged, normalised story weights of every subject's multimodal voxels.
+def common_scaling(feature_stds: dict[str, np.ndarray]) -> np.ndarray:
+    """The feature scaling all subjects' weights are brought to: the geometric mean of their own.
+
+    Parameters
+    ----------
+    feature_stds : dict of subject to array of shape (n_features,)
+        Each subject's training-run standard deviation of every feature (its design's z-scoring).
+
+    Returns
+    -------
+    array of shape (n_features,)
+    """
+    stds = np.stack([np.where(np.asarray(std, dtype=np.float64) > 0, std, 1.0) for std in feature_stds.values()])
+    return np.exp(np.log(stds).mean(axis=0))
+
+
+def pool_weights(story_fits: dict[str, Path], scores: dict[str, Path], feature_stds: dict[str, np.ndarray], n_delays: int,
+                 settings: PCASettings) -> PooledWeights:
+    """Delay-averaged, normalised story weights of every subject's multimodal voxels, on one feature scaling.
+
+    A weight of a design z-scored with standard deviation ``s`` is ``s`` times
+    the weight in feature units, so each subject's weights are rescaled by
+    ``common / s_subject`` (feature by feature, :func:`common_scaling`) before
+    they are normalised and pooled: the same tuning gives the same vector
+    whatever stories a subject heard.
 
     Parameters
     ----------
     story_fits, scores : dict of subject to path
         Story encoding fits and transfer score files.
+    feature_stds : dict of subject to array of shape (n_features,)
+        Each subject's own design scaling (``feature_std`` of its story design).
     n_delays : int
     settings : PCASettings
 
@@ -99,13 +123,15 @@ def pool_weights(story_fits: dict[str, Path], scores: dict[str, Path], n_delays:
     -------
     PooledWeights
     """
+    common = common_scaling(feature_stds)
     vectors, subjects, indices, alphas, selection = [], [], [], [], {}
     for subject, fit_path in story_fits.items():
         mask, how = select_voxels(load_scores(scores[subject]), settings.alignment, settings.score, settings.min_voxels)
         fit = load_fit(fit_path)
         mask &= np.all(np.isfinite(fit.weights), axis=0)
         averaged = delay_average(fit.weights[:, mask], n_delays)
-        vectors.append(normalise_rows(averaged.T))
+        own = np.where(np.asarray(feature_stds[subject], dtype=np.float64) > 0, feature_stds[subject], 1.0)
+        vectors.append(normalise_rows((averaged * (common / own)[:, None]).T))
         subjects += [subject] * int(mask.sum())
         indices.append(np.flatnonzero(mask))
         alphas.append(fit.alphas_per_voxel[mask])
@@ -157,7 +183,7 @@ def frame_thumbnails(frame_runs: dict, runs: np.ndarray, frames: np.ndarray, pic
 def analyse(
     story_fits: dict[str, Path],
     scores: dict[str, Path],
-    design: Path,
+    designs: dict[str, Path],
     story_feature_paths: list[Path],
     movie_feature_paths: dict[str, Path],
     test_captions: Path,
@@ -172,9 +198,9 @@ def analyse(
 
     Parameters
     ----------
-    story_fits, scores : dict of subject to path
-    design : path
-        A story design file (for ``feature_std`` and the delays).
+    story_fits, scores, designs : dict of subject to path
+        Story fits, transfer scores and story design files (each subject's
+        ``feature_std`` and the delays).
     story_feature_paths : list of paths
         Text features of every story.
     movie_feature_paths : dict of run name to path
@@ -201,8 +227,11 @@ def analyse(
     shared : dict
         :func:`crossmodal.pca.interpret.sharedness` output.
     """
-    feature_std, delays = read_design_scaling(design)
-    pooled = pool_weights(story_fits, scores, len(delays), settings)
+    scalings = {subject: read_design_scaling(path) for subject, path in designs.items()}
+    delays = next(iter(scalings.values()))[1]
+    feature_stds = {subject: std for subject, (std, _) in scalings.items()}
+    feature_std = common_scaling(feature_stds)
+    pooled = pool_weights(story_fits, scores, feature_stds, len(delays), settings)
     if len(pooled.vectors) < 2:
         raise InputError("pca voxel selection", f"{len(pooled.vectors)} voxels selected", "lower pca.min_voxels's fallback or check the transfer scores")
     pca = fit_pca(pooled.vectors, settings.n_components)

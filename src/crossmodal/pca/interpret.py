@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from crossmodal.errors import InputError
+from crossmodal.numerics import correlate_columns
 
 
 def project(features: np.ndarray, components: np.ndarray, feature_std: np.ndarray | None = None) -> np.ndarray:
@@ -94,13 +95,6 @@ def top_bottom(projections: np.ndarray, n_top: int) -> tuple[np.ndarray, np.ndar
     return order[::-1][:n].T.copy(), order[:n].T.copy()
 
 
-def _column_correlations(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    a = a - a.mean(axis=-2, keepdims=True)
-    b = b - b.mean(axis=-2, keepdims=True)
-    denominator = np.sqrt((a**2).sum(axis=-2) * (b**2).sum(axis=-2))
-    return np.divide((a * b).sum(axis=-2), denominator, out=np.zeros(denominator.shape), where=denominator > 0)
-
-
 def sharedness(text_projections: np.ndarray, image_projections: np.ndarray, n_permutations: int = 1000, seed: int = 0,
                confidence: float = 0.95) -> dict[str, np.ndarray]:
     """Correlation across pairs between the text and image projections of every PC.
@@ -131,13 +125,13 @@ def sharedness(text_projections: np.ndarray, image_projections: np.ndarray, n_pe
                          "pass one row per test pair, in the same order")
     rng = np.random.default_rng(seed)
     n = len(text)
-    r = _column_correlations(text, image)
+    r = correlate_columns(text, image, dtype=np.float64)
     boot = np.empty((n_permutations, text.shape[1]))
     null = np.empty((n_permutations, text.shape[1]))
     for i in range(n_permutations):
         rows = rng.integers(n, size=n)
-        boot[i] = _column_correlations(text[rows], image[rows])
-        null[i] = _column_correlations(text, image[rng.permutation(n)])
+        boot[i] = correlate_columns(text[rows], image[rows], dtype=np.float64)
+        null[i] = correlate_columns(text, image[rng.permutation(n)], dtype=np.float64)
     tail = (1 - confidence) / 2 * 100
     return {
         "r": r,

@@ -18,10 +18,11 @@ attributes                    model, layer, alignment, score, selection, n_voxel
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import h5py
 import numpy as np
+
+from crossmodal.h5io import atomic_h5
 
 _STR = h5py.string_dtype(encoding="utf-8")
 
@@ -38,10 +39,7 @@ def save_pca(path: str | os.PathLike, arrays: dict[str, np.ndarray], sharedness:
     **attrs
         Provenance (scalars / strings).
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    with h5py.File(partial, "w") as handle:
+    with atomic_h5(path) as handle:
         for name, values in arrays.items():
             values = np.asarray(values)
             if values.dtype.kind in "USO":
@@ -53,7 +51,6 @@ def save_pca(path: str | os.PathLike, arrays: dict[str, np.ndarray], sharedness:
         for name, values in sharedness.items():
             group.create_dataset(name, data=np.asarray(values))
         handle.attrs.update(attrs)
-    os.replace(partial, path)
 
 
 def load_pca(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from crossmodal.h5io import atomic_write
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -31,8 +33,9 @@ def save_figure(figure, paths: list[str | os.PathLike] | str | os.PathLike) -> N
     """
     for path in [paths] if isinstance(paths, (str, os.PathLike)) else paths:
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        figure.savefig(path, bbox_inches="tight", metadata={"Date": None} if path.suffix == ".png" else None)
+        with atomic_write(path, f"{path.suffix}.tmp") as temporary:
+            figure.savefig(temporary, format=path.suffix.lstrip("."), bbox_inches="tight",
+                           metadata={"Date": None} if path.suffix == ".png" else None)
     plt.close(figure)
 
 

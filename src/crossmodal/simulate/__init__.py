@@ -10,15 +10,19 @@ one seed.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import ClassVar
 
 import h5py
 import numpy as np
 
-from crossmodal.regions import fsaverage5_regions
+from crossmodal.config import ConfigSection, defaults, resource_path
+from crossmodal.errors import InputError
+from crossmodal.regions import DEFAULT_FSAVERAGE5_REGIONS, fsaverage5_regions
 from crossmodal.simulate import brain as brain_module
 from crossmodal.simulate.brain import PlantedBrain, add_noise, convolve_hrf, plant_classes, plant_weights, voxel_signal
 from crossmodal.simulate.lexicon import Lexicon, make_lexicon
@@ -56,36 +60,40 @@ REAL_SCALE = {
 
 
 @dataclass(frozen=True)
-class SimulationSettings:
-    """Every knob of the synthetic dataset (config section ``simulate``).
+class SimulationSettings(ConfigSection):
+    """Every knob of the synthetic dataset (config section ``simulate``, plus the top-level ``subjects``).
 
+    Build it with :meth:`from_config`; defaults come from the config schema.
     See ``config/README.md`` for the meaning and default of each key.
     """
 
-    seed: int = 0
-    scale: str = "small"
-    subjects: tuple[str, ...] = ("UTS01", "UTS02")
-    n_train_stories: int = 8
-    story_trs: int = 170
-    test_story_trs: int = 320
-    n_train_movie_runs: int = 4
-    movie_run_trs: int = 150
-    movie_test_trs: int = 300
-    movie_fps: int = 15
-    frame_size: int = 64
-    n_pair_images: int = 2000
-    n_val_images: int = 100
-    n_test_images: int = 200
-    captions_per_image: int = 5
-    n_concepts: int = 8
-    words_per_concept: int = 4
-    concept_word_prob: float = 0.7
-    snr: float = 2.0
-    test_repeats: int = 10
-    patch_radius_mm: float = 20.0
-    multimodal_patches_per_region: int = 2
-    language_patches_per_region: int = 2
-    nan_voxels: int = 3
+    SECTION: ClassVar[str] = "simulate"
+
+    seed: int
+    scale: str
+    subjects: tuple[str, ...]
+    n_train_stories: int
+    story_trs: int
+    test_story_trs: int
+    n_train_movie_runs: int
+    movie_run_trs: int
+    movie_test_trs: int
+    movie_fps: int
+    frame_size: int
+    n_pair_images: int
+    n_val_images: int
+    n_test_images: int
+    captions_per_image: int
+    n_concepts: int
+    words_per_concept: int
+    concept_word_prob: float
+    snr: float
+    test_repeats: int
+    patch_radius_mm: float
+    multimodal_patches_per_region: int
+    language_patches_per_region: int
+    nan_voxels: int
+    lexicon: str
 
     def resolved(self) -> "SimulationSettings":
         """The settings with ``scale: real`` sizes substituted."""
@@ -96,25 +104,87 @@ class SimulationSettings:
         return self
 
     @classmethod
-    def from_config(cls, section: dict) -> "SimulationSettings":
-        """Build from the ``simulate`` config section (unknown keys are ignored here; the schema rejects them)."""
-        known = {k: v for k, v in section.items() if k in cls.__dataclass_fields__}
-        if "subjects" in known:
-            known["subjects"] = tuple(known["subjects"])
-        return cls(**known)
+    def from_config(cls, section: dict | None = None, **overrides) -> "SimulationSettings":
+        """From the ``simulate`` section (``subjects`` may be given in it or as an override; default: the config's)."""
+        values = {"subjects": defaults()["subjects"], **(section or {}), **overrides}
+        values["subjects"] = tuple(values["subjects"])
+        return cls(**cls._values(values, {}))
 
 
 @dataclass(frozen=True)
 class SyntheticPaths:
-    """Where the synthetic dataset goes."""
+    """Where the synthetic dataset goes: three dataset roots and the ground truth, all inside one folder.
+
+    The folder holding ``ground_truth`` is the simulate root (config
+    ``simulate.root``); :func:`simulate_dataset` writes nothing outside it.
+    """
 
     stories_root: Path
     movies_root: Path
     pairs_root: Path
     ground_truth: Path
 
+    @property
+    def root(self) -> Path:
+        """The simulate root: the folder of ``ground_truth.h5``."""
+        return Path(self.ground_truth).parent
+
     def roots(self) -> tuple[Path, Path, Path]:
         return (self.stories_root, self.movies_root, self.pairs_root)
+
+
+#: File written into every folder the simulator creates; only folders holding it are ever deleted.
+MARKER = ".crossmodal-synthetic"
+#: Attribute of the ground-truth file naming its writer.
+TRUTH_WRITER = "crossmodal.simulate"
+
+
+def check_synthetic_roots(root: str | os.PathLike, dataset_roots: dict[str, str | os.PathLike]) -> None:
+    """Every dataset root of the synthetic data must lie inside the simulate root (and not be it).
+
+    Parameters
+    ----------
+    root : path
+        ``simulate.root``.
+    dataset_roots : dict of config key to path
+        E.g. ``{"data.stories.root": ...}``.
+
+    Raises
+    ------
+    InputError
+        Naming the first root outside, so that a config pointing ``data.*.root``
+        at downloaded data never lets the simulator touch it.
+    """
+    root = Path(root).resolve()
+    for key, folder in dataset_roots.items():
+        folder = Path(folder).resolve()
+        if folder == root or root not in folder.parents:
+            raise InputError(
+                f"config key '{key}'", f"is {folder}, outside simulate.root ({root}); the simulator writes only inside simulate.root",
+                "set simulate.enabled: false for real data, or point the data roots inside simulate.root",
+            )
+
+
+def _remove_own(target: Path) -> None:
+    """Delete a previous synthetic dataset folder or ground-truth file, refusing anything the simulator did not write.
+
+    A folder is deleted only if it carries :data:`MARKER` or holds no file at all.
+    """
+    if target.is_dir():
+        holds_files = any(path.is_file() or path.is_symlink() for path in target.rglob("*"))
+        if holds_files and not (target / MARKER).is_file():  # empty folders (made by Snakemake for the outputs) may go
+            raise InputError(target, f"exists and was not written by the simulator (no {MARKER} file in it); refusing to replace it",
+                             "move it away, or point the data roots of the synthetic dataset elsewhere inside simulate.root")
+        shutil.rmtree(target)
+    elif target.exists():
+        try:
+            with h5py.File(target, "r") as handle:
+                ours = handle.attrs.get("writer") == TRUTH_WRITER
+        except OSError:
+            ours = False
+        if not ours:
+            raise InputError(target, "exists and is not a ground truth written by the simulator; refusing to replace it", "move it away")
+        target.unlink()
 
 
 def story_names(n_train: int) -> list[str]:
@@ -123,42 +193,56 @@ def story_names(n_train: int) -> list[str]:
     return names + [TEST_STORY]
 
 
-def simulate_dataset(settings: SimulationSettings, paths: SyntheticPaths, progress: bool = False) -> None:
-    """Write the whole synthetic dataset and its ground truth.
+def simulate_dataset(settings: SimulationSettings, paths: SyntheticPaths, progress: bool = False,
+                     regions_file: str | os.PathLike = DEFAULT_FSAVERAGE5_REGIONS) -> None:
+    """Write the whole synthetic dataset and its ground truth, only inside the simulate root.
 
-    Everything is built in a temporary folder beside the targets and moved into
-    place at the end, so a failure leaves nothing partial behind.
+    Everything is built in a staging folder inside the simulate root and moved
+    into place at the end, so a failure leaves nothing partial under the final
+    names. Each dataset folder gets a :data:`MARKER` file; an existing target
+    is replaced only if it carries the marker (or is a ground truth written
+    here), so a folder of real data is never deleted. Staging folders left by
+    an earlier crash are removed first.
 
     Parameters
     ----------
     settings : SimulationSettings
     paths : SyntheticPaths
+        Dataset roots inside ``paths.root``.
     progress : bool
         Show progress bars.
+    regions_file : path
+        fsaverage5 region definitions (``data.regions.fsaverage5``), where the classes are planted.
     """
     settings = settings.resolved()
-    parent = Path(paths.ground_truth).parent
-    parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".simulate-", dir=parent))
+    root = paths.root
+    check_synthetic_roots(root, {"data.stories.root": paths.stories_root, "data.movies.root": paths.movies_root,
+                                 "data.pairs.root": paths.pairs_root})
+    root.mkdir(parents=True, exist_ok=True)
+    for stale in root.glob(".simulate-*"):
+        if (stale / MARKER).is_file():
+            shutil.rmtree(stale, ignore_errors=True)
+    staging = Path(tempfile.mkdtemp(prefix=".simulate-", dir=root))
+    (staging / MARKER).write_text("staging folder of crossmodal.simulate\n")
     try:
         staged = SyntheticPaths(staging / "stories", staging / "movies", staging / "pairs", staging / "ground_truth.h5")
-        _simulate_into(settings, staged, progress)
+        _simulate_into(settings, staged, progress, resource_path(regions_file))
+        for folder in staged.roots():
+            (folder / MARKER).write_text("written by crossmodal.simulate (rule simulate); the workflow may delete and rewrite this folder\n")
         for source, target in zip(staged.roots() + (staged.ground_truth,), paths.roots() + (paths.ground_truth,)):
             target = Path(target)
-            if target.is_dir():
-                shutil.rmtree(target)
-            elif target.exists():
-                target.unlink()
+            _remove_own(target)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(str(source), str(target))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _simulate_into(settings: SimulationSettings, paths: SyntheticPaths, progress: bool) -> None:
+def _simulate_into(settings: SimulationSettings, paths: SyntheticPaths, progress: bool, regions_file) -> None:
     rng = np.random.default_rng(settings.seed)
-    lexicon = make_lexicon(settings.n_concepts, seed=settings.seed, words_per_concept=settings.words_per_concept)
-    regions = fsaverage5_regions()
+    lexicon = make_lexicon(settings.n_concepts, seed=settings.seed, words_per_concept=settings.words_per_concept,
+                           path=resource_path(settings.lexicon))
+    regions = fsaverage5_regions(regions_file)
     voxel_class = plant_classes(
         regions, brain_module.fsaverage5_sphere_coordinates(), settings.patch_radius_mm, settings.multimodal_patches_per_region,
         settings.language_patches_per_region, rng,
@@ -176,6 +260,7 @@ def _simulate_into(settings: SimulationSettings, paths: SyntheticPaths, progress
 
 
 def _write_truth_header(truth: h5py.File, settings: SimulationSettings, lexicon: Lexicon, planted: PlantedBrain, region_labels: np.ndarray) -> None:
+    truth.attrs["writer"] = TRUTH_WRITER
     truth.create_dataset("voxel_class", data=planted.voxel_class.astype(np.int8))
     truth.create_dataset("concept_weights", data=planted.concept_weights.astype(np.float32))
     truth.create_dataset("word_rate_weights", data=planted.word_rate_weights.astype(np.float32))

@@ -8,31 +8,38 @@ used in movie frames and pair images). Function words carry no concept.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
+import yaml
 
-CONCEPT_WORDS: dict[str, tuple[str, ...]] = {
-    "animal": ("dog", "cat", "horse", "bird", "puppy", "cow", "sheep", "fox"),
-    "food": ("bread", "apple", "soup", "cheese", "cake", "rice", "pie", "egg"),
-    "vehicle": ("car", "truck", "bus", "train", "bike", "plane", "boat", "taxi"),
-    "water": ("river", "lake", "sea", "wave", "rain", "ocean", "pond", "beach"),
-    "building": ("house", "tower", "church", "school", "bridge", "wall", "roof", "castle"),
-    "family": ("mother", "father", "sister", "brother", "baby", "uncle", "aunt", "child"),
-    "music": ("song", "guitar", "piano", "drum", "band", "singer", "violin", "choir"),
-    "sport": ("ball", "soccer", "tennis", "runner", "goal", "team", "race", "coach"),
-    "tool": ("hammer", "knife", "saw", "drill", "rope", "ladder", "shovel", "wrench"),
-    "weather": ("snow", "storm", "wind", "cloud", "thunder", "fog", "ice", "sun"),
-    "clothing": ("shirt", "hat", "dress", "coat", "boot", "scarf", "glove", "jacket"),
-    "plant": ("tree", "flower", "grass", "leaf", "rose", "forest", "garden", "seed"),
-}
+from crossmodal.errors import InputError
 
-FUNCTION_WORDS: tuple[str, ...] = (
-    "the", "a", "and", "of", "to", "in", "was", "he", "she", "it", "that", "with",
-    "on", "for", "as", "at", "by", "we", "they", "then", "there", "so", "but", "very",
-)
+#: The lexicon file shipped with the repository (config key ``simulate.lexicon``).
+DEFAULT_LEXICON = Path(__file__).resolve().parents[3] / "resources" / "synthetic_lexicon.yaml"
 
-#: Filler tokens the story TextGrids contain; the loaders must drop them.
-FILLER_TOKENS: tuple[str, ...] = ("sp", "{BR}", "{LG}", "{NS}", "sentence_start", "sentence_end")
+
+def read_lexicon_file(path: str | Path = DEFAULT_LEXICON) -> dict:
+    """The lexicon file: ``concepts`` (name -> words), ``function_words``, ``filler_tokens``.
+
+    Raises
+    ------
+    InputError
+        Missing file, or a field missing or of the wrong kind.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, "lexicon file not found", "point simulate.lexicon at a YAML file like resources/synthetic_lexicon.yaml")
+    content = yaml.safe_load(path.read_text()) or {}
+    concepts = content.get("concepts")
+    if not isinstance(concepts, dict) or not concepts or not all(isinstance(w, list) and w for w in concepts.values()):
+        raise InputError(path, "needs 'concepts': a mapping of concept names to non-empty lists of words", "see resources/synthetic_lexicon.yaml")
+    for key in ("function_words", "filler_tokens"):
+        if not isinstance(content.get(key), list) or not content[key]:
+            raise InputError(path, f"needs '{key}': a non-empty list", "see resources/synthetic_lexicon.yaml")
+    return {"concepts": {str(k): tuple(str(w) for w in v) for k, v in concepts.items()},
+            "function_words": tuple(str(w) for w in content["function_words"]),
+            "filler_tokens": tuple(str(w) for w in content["filler_tokens"])}
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,10 @@ class Lexicon:
         Grating orientation (radians) of each concept's look.
     frequencies : array of shape (n_concepts,), float
         Grating spatial frequency (cycles per image) of each concept's look.
+    function_words : tuple of str
+        Words without a concept.
+    filler_tokens : tuple of str
+        Non-word tokens of the TextGrids (pauses, breaths, ...).
     """
 
     names: tuple[str, ...]
@@ -57,6 +68,8 @@ class Lexicon:
     colours: np.ndarray
     orientations: np.ndarray
     frequencies: np.ndarray
+    function_words: tuple[str, ...]
+    filler_tokens: tuple[str, ...]
 
     @property
     def n_concepts(self) -> int:
@@ -67,30 +80,35 @@ class Lexicon:
         return {word: k for k, words in enumerate(self.words) for word in words}
 
 
-def make_lexicon(n_concepts: int, seed: int, words_per_concept: int = 8) -> Lexicon:
-    """Pick ``n_concepts`` concepts and give each a distinct visual look.
+def make_lexicon(n_concepts: int, seed: int, words_per_concept: int = 8, path: str | Path = DEFAULT_LEXICON) -> Lexicon:
+    """Pick the first ``n_concepts`` concepts of the lexicon file and give each a distinct visual look.
 
     Parameters
     ----------
     n_concepts : int
-        At most ``len(CONCEPT_WORDS)``.
+        At most the number of concepts in the file.
     seed : int
     words_per_concept : int
-        The first ``words_per_concept`` words (at most 8) of each concept are used.
+        The first ``words_per_concept`` words of each concept are used.
+    path : path
+        The lexicon file (``simulate.lexicon``).
 
     Returns
     -------
     Lexicon
     """
-    if not 1 <= n_concepts <= len(CONCEPT_WORDS):
-        raise ValueError(f"n_concepts must be in 1..{len(CONCEPT_WORDS)}, got {n_concepts}")
+    content = read_lexicon_file(path)
+    concepts = content["concepts"]
+    if not 1 <= n_concepts <= len(concepts):
+        raise InputError(path, f"has {len(concepts)} concepts, simulate.n_concepts asks for {n_concepts}", "lower simulate.n_concepts or add concepts")
     rng = np.random.default_rng(seed)
-    names = tuple(list(CONCEPT_WORDS)[:n_concepts])
+    names = tuple(list(concepts)[:n_concepts])
     hues = (np.arange(n_concepts) + rng.uniform(0, 0.3)) / n_concepts
     colours = np.stack([_hue_to_rgb(h) for h in hues]) * 0.7 + 0.15
     orientations = rng.permutation(n_concepts) * np.pi / n_concepts
     frequencies = 2.0 + 6.0 * rng.permutation(n_concepts) / max(n_concepts - 1, 1)
-    return Lexicon(names, tuple(CONCEPT_WORDS[n][:words_per_concept] for n in names), colours, orientations, frequencies)
+    return Lexicon(names, tuple(concepts[n][:words_per_concept] for n in names), colours, orientations, frequencies,
+                   content["function_words"], content["filler_tokens"])
 
 
 def _hue_to_rgb(hue: float) -> np.ndarray:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from crossmodal.simulate.lexicon import FILLER_TOKENS, FUNCTION_WORDS, Lexicon
+from crossmodal.simulate.lexicon import Lexicon
 
 
 @dataclass(frozen=True)
@@ -58,12 +58,12 @@ def make_story(lexicon: Lexicon, duration: float, concept_word_prob: float, rng:
         concept = int(rng.integers(lexicon.n_concepts))
         for _ in range(int(rng.integers(8, 25))):
             if rng.random() < 0.08:
-                token, token_concept, filler, length = str(rng.choice(FILLER_TOKENS)), -1, True, rng.uniform(0.15, 0.6)
+                token, token_concept, filler, length = str(rng.choice(lexicon.filler_tokens)), -1, True, rng.uniform(0.15, 0.6)
             elif rng.random() < concept_word_prob:
                 token, token_concept, filler = str(rng.choice(lexicon.words[concept])), concept, False
                 length = rng.uniform(0.25, 0.5)
             else:
-                token, token_concept, filler = str(rng.choice(FUNCTION_WORDS)), -1, False
+                token, token_concept, filler = str(rng.choice(lexicon.function_words)), -1, False
                 length = rng.uniform(0.2, 0.35)
             if time + length > duration:
                 return SyntheticStory(
@@ -235,6 +235,6 @@ def make_caption(lexicon: Lexicon, concept: int, concept_word_prob: float, rng: 
     words = lexicon.words[concept]
     tokens = ["a", words[rng.integers(len(words))]]
     for _ in range(int(rng.integers(4, 9))):
-        pool = words if rng.random() < concept_word_prob else FUNCTION_WORDS
+        pool = words if rng.random() < concept_word_prob else lexicon.function_words
         tokens.append(pool[rng.integers(len(pool))])
     return tokens

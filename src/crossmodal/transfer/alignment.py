@@ -41,6 +41,7 @@ from math import comb
 
 import numpy as np
 
+from crossmodal.encoding.folds import group_fold_labels
 from crossmodal.errors import InputError
 
 __all__ = [
@@ -93,23 +94,15 @@ def cv_folds(n_pairs: int, n_folds: int = 5, seed: int = 0, groups=None) -> np.n
     """
     if int(n_folds) != n_folds or n_folds < 2:
         raise InputError("cv_folds(n_folds)", f"must be an integer >= 2, got {n_folds!r}", "use e.g. 5")
-    rng = np.random.default_rng(seed)
-    if groups is None:
-        if n_pairs < n_folds:
-            raise InputError("cv_folds(n_pairs)", f"{n_pairs} pairs cannot fill {n_folds} folds", "pass more pairs or fewer folds")
-        fold = np.empty(n_pairs, dtype=np.int64)
-        fold[rng.permutation(n_pairs)] = np.arange(n_pairs) % n_folds
-        return fold
-    groups = np.asarray(groups)
+    groups = np.arange(n_pairs) if groups is None else np.asarray(groups)
     if groups.shape != (n_pairs,):
         raise InputError("cv_folds(groups)", f"shape {groups.shape}, expected ({n_pairs},)", "pass one group label per pair")
-    _, inverse = np.unique(groups, return_inverse=True)
-    n_groups = int(inverse.max()) + 1 if n_pairs else 0
+    n_groups = len(np.unique(groups))
     if n_groups < n_folds:
-        raise InputError("cv_folds(groups)", f"{n_groups} groups cannot fill {n_folds} folds", "pass more pairs or fewer folds")
-    group_fold = np.empty(n_groups, dtype=np.int64)
-    group_fold[rng.permutation(n_groups)] = np.arange(n_groups) % n_folds
-    return group_fold[inverse.reshape(-1)]
+        what = "pairs" if n_groups == n_pairs else "groups"
+        raise InputError(f"cv_folds({'n_pairs' if what == 'pairs' else 'groups'})", f"{n_groups} {what} cannot fill {n_folds} folds",
+                         "pass more pairs or fewer folds")
+    return group_fold_labels(groups, n_folds, seed)
 
 
 def _global_standardisation(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 
+from crossmodal.config import resource_path
 from crossmodal.regions import RegionMap, fsaverage5_regions, pycortex_regions, whole_cortex
 
 logger = logging.getLogger(__name__)
 
 
 def region_map(space: str, n_voxels: int, subject: str | None = None, stories_root=None,
-               primary_visual_rois=("V1",), primary_auditory_rois=("AC",)) -> RegionMap:
+               primary_visual_rois=("V1",), primary_auditory_rois=("AC",), fsaverage5_definitions=None) -> RegionMap:
     """The region map of one subject's voxels.
 
     Parameters
@@ -27,13 +28,15 @@ def region_map(space: str, n_voxels: int, subject: str | None = None, stories_ro
         The ds003020 dataset root (``data.stories.root``), for ``ds003020``.
     primary_visual_rois, primary_auditory_rois : sequences of str
         pycortex ROIs marked primary visual / auditory (``data.regions``).
+    fsaverage5_definitions : path or None
+        fsaverage5 region definitions (``data.regions.fsaverage5``; None: the shipped file).
 
     Returns
     -------
     RegionMap
     """
     if space == "fsaverage5":
-        regions = fsaverage5_regions()
+        regions = fsaverage5_regions(*([resource_path(fsaverage5_definitions)] if fsaverage5_definitions else []))
         if len(regions.labels) != n_voxels:
             raise ValueError(f"fsaverage5 has {len(regions.labels)} vertices, the data {n_voxels} voxels")
         return regions
@@ -55,9 +58,11 @@ def region_map_from_config(regions_config: dict, subject: str, n_voxels: int) ->
     Parameters
     ----------
     regions_config : dict
-        ``space``, ``stories_root``, ``primary_visual_rois``, ``primary_auditory_rois``.
+        ``space``, ``stories_root``, ``primary_visual_rois``, ``primary_auditory_rois`` and
+        ``fsaverage5`` (the region definitions file).
     subject : str
     n_voxels : int
     """
     return region_map(regions_config["space"], n_voxels, subject, regions_config["stories_root"],
-                      tuple(regions_config["primary_visual_rois"]), tuple(regions_config["primary_auditory_rois"]))
+                      tuple(regions_config["primary_visual_rois"]), tuple(regions_config["primary_auditory_rois"]),
+                      regions_config.get("fsaverage5"))

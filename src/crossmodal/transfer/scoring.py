@@ -25,9 +25,11 @@ the number of null draws and the designs, not by the number of voxels.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
+from crossmodal.config import ConfigSection
 from crossmodal.data.types import ModalityData, ResponseMatrix, ResponseRun
 from crossmodal.encoding.ridge import RidgeFit
 from crossmodal.features.design import apply_zscore, zscore_statistics
@@ -43,8 +45,8 @@ DIRECTIONS = (("story_to_movie", "story", "movie"), ("movie_to_story", "movie", 
 
 
 @dataclass(frozen=True)
-class StatsSettings:
-    """The ``stats`` config section.
+class StatsSettings(ConfigSection):
+    """The ``stats`` config section (build with :meth:`from_config`; defaults from the config schema).
 
     Attributes
     ----------
@@ -60,12 +62,14 @@ class StatsSettings:
     fdr_q : float
     """
 
-    block_len: int = 10
-    n_permutations: int = 5000
-    n_null_draws: int = 5000
-    noise_ar_order: int = 2
-    seed: int = 0
-    fdr_q: float = 0.05
+    SECTION: ClassVar[str] = "stats"
+
+    block_len: int
+    n_permutations: int
+    n_null_draws: int
+    noise_ar_order: int
+    seed: int
+    fdr_q: float
 
 
 def transferred_runs(
@@ -172,6 +176,12 @@ def _safe_divide(numerator, denominator) -> np.ndarray:
     return np.where(denominator > 0, np.asarray(numerator, dtype=np.float64) / np.where(denominator > 0, denominator, 1.0), 0.0)
 
 
+def _reciprocal(values) -> np.ndarray:
+    """``1 / values`` where positive, else 0; float32."""
+    values = np.asarray(values, dtype=np.float64)
+    return np.where(values > 0, 1.0 / np.where(values > 0, values, 1.0), 0.0).astype(np.float32)
+
+
 def _sign(values) -> np.ndarray:
     """+1 where ``values >= 0`` (a zero correlation keeps +1), else -1; float32."""
     return np.where(np.asarray(values) < 0, -1.0, 1.0).astype(np.float32)
@@ -204,21 +214,24 @@ def _batch_scores(weights_basis, alphas, y_test, y_train, transferred: _Transfer
 
     tracking = block_permutation_pvalues(prediction, y_test, stats.block_len, stats.n_permutations, stats.seed, return_null=True)
     block_null = tracking.null_r
-    untuned_null = np.empty((untuned.n_draws, len(alphas)), dtype=np.float32)
-    untuned_sign = np.empty_like(untuned_null)
+    untuned_raw = np.empty((untuned.n_draws, len(alphas)), dtype=np.float32)
+    untuned_corrected = np.empty_like(untuned_raw)
+    inverse_y_norm = _reciprocal(y_norm)
     for alpha in np.unique(alphas):
         columns = np.flatnonzero(alphas == alpha)
         null_weights = untuned.basis_weights(alpha)  # (p, n_draws)
-        null_cov = null_weights.T @ test_cov_basis[:, columns]
-        norms = transferred.null_test_norms[float(alpha)]
-        untuned_null[:, columns] = _safe_divide(null_cov, norms[:, None] * y_norm[columns][None, :])
-        untuned_sign[:, columns] = _sign(null_weights.T @ train_cov_basis[:, columns])
+        null_r = null_weights.T @ test_cov_basis[:, columns]  # covariances, scaled to correlations in place
+        null_r *= _reciprocal(transferred.null_test_norms[float(alpha)])[:, None]
+        null_r *= inverse_y_norm[columns][None, :]
+        untuned_raw[:, columns] = null_r
+        reversed_ = (null_weights.T @ train_cov_basis[:, columns]) < 0  # each draw's own sign fit on the training runs
+        untuned_corrected[:, columns] = np.where(reversed_, -null_r, null_r)
     constant = (prediction_norm == 0) | (y_norm == 0)
     out = {"raw_r": raw_r, "corrected_r": (sign * raw_r).astype(np.float32), "sign": sign, "gain": gain}
-    for kind, flip, null_flip in (("raw", 1.0, 1.0), ("corrected", sign, untuned_sign)):
+    for kind, block, untuned_null in (("raw", block_null, untuned_raw), ("corrected", block_null * sign, untuned_corrected)):
         observed = out[f"{kind}_r"]
-        p_tracking = tail_pvalues(block_null * flip, observed)
-        p_untuned = tail_pvalues(untuned_null * null_flip, observed)
+        p_tracking = tail_pvalues(block, observed)
+        p_untuned = tail_pvalues(untuned_null, observed)
         p_tracking[constant], p_untuned[constant] = 1.0, 1.0
         out[f"{kind}_p_tracking"], out[f"{kind}_p_untuned"] = p_tracking, p_untuned
         out[f"{kind}_p"] = np.maximum(p_tracking, p_untuned)

@@ -49,6 +49,7 @@ from typing import NamedTuple
 import numpy as np
 
 from crossmodal.errors import InputError
+from crossmodal.numerics import correlate_columns
 
 __all__ = [
     "PermutationResult",
@@ -107,32 +108,6 @@ def _zscore_unit(x: np.ndarray) -> np.ndarray:
     scale = np.where(constant | (norm == 0), np.float32(0), 1 / np.where(norm == 0, 1, norm)).astype(np.float32)
     centred *= scale
     return centred
-
-
-def correlate_columns(a, b) -> np.ndarray:
-    """Pearson correlation between matching columns of two arrays.
-
-    Parameters
-    ----------
-    a : array of shape (n_samples, n_voxels)
-        For instance predicted time courses.
-    b : array of shape (n_samples, n_voxels)
-        For instance observed time courses.
-
-    Returns
-    -------
-    r : array of shape (n_voxels,), float32
-        ``corr(a[:, j], b[:, j])`` for every column, clipped to [-1, 1]; 0 where
-        either column is constant (the correlation is undefined there and a
-        constant prediction has no skill).
-    """
-    a = _as_2d(a, "a", "correlate_columns")
-    b = _as_2d(b, "b", "correlate_columns")
-    _check_same_shape(a, b, ("a", "b"), "correlate_columns")
-    if a.shape[0] < 2:
-        raise InputError("correlate_columns(a)", f"needs at least 2 samples, got {a.shape[0]}", "pass longer time courses")
-    r = np.einsum("ij,ij->j", _zscore_unit(a), _zscore_unit(b))
-    return np.clip(r, -1, 1).astype(np.float32, copy=False)
 
 
 # --------------------------------------------------------------------------- blocks

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import h5py
 import numpy as np
@@ -13,6 +12,7 @@ from crossmodal.encoding.ridge import RidgeFit
 from crossmodal.errors import InputError
 from crossmodal.features.grid import DesignMatrices, stream_layer
 from crossmodal.features.storage import read_layer, read_times
+from crossmodal.h5io import atomic_h5
 from crossmodal.regions import RegionMap
 from crossmodal.scorefile import load_scores, save_scores  # noqa: F401  (re-exported)
 from crossmodal.transfer.alignment import AlignmentMap
@@ -38,14 +38,11 @@ def load_maps(path: str | os.PathLike) -> dict[str, AlignmentMap]:
 
 def save_maps(path: str | os.PathLike, maps: dict[str, AlignmentMap]) -> None:
     """Write alignment maps, one HDF5 group per direction (temporary file, then rename)."""
-    path = Path(path)
-    partial = path.with_name(path.name + ".partial")
-    with h5py.File(partial, "w") as handle:
+    with atomic_h5(path) as handle:
         for name, mapping in maps.items():
             group = handle.create_group(name)
             for key, value in mapping.to_arrays().items():
                 group.create_dataset(key, data=value)
-    os.replace(partial, path)
 
 
 def score_subject(

@@ -28,19 +28,23 @@ gives the small p-values the data support:
    (``k = 0``, ``a = m``), which errs on the conservative side. The p-value is
    ``(M / N) * S(y_observed - u)`` with the GPD survival function
    ``S(x) = (1 - k x / a) ** (1 / k)`` (``exp(-x / a)`` for ``k = 0``).
-4. ``M`` starts at ``TAIL_FRACTIONS[0] * N`` (the top quarter, as
-   PALM starts at the 75th percentile) and is lowered until the
+4. ``M`` starts at 250 exceedances (as Knijnenburg et al.; at most a quarter
+   of the draws, where PALM starts) and is lowered (:data:`TAIL_SIZES`) until the
    Anderson-Darling test of the fit (critical values of Choulakian & Stephens
    2001, table 2, case 3) does not reject it at the 5 % level. Where no tail
    size fits, the empirical p-value is kept (never a smaller, unsupported
    one). P-values are at least :data:`MIN_P`.
 
 Everything is vectorised over voxels: the null is an array
-``(n_draws, n_voxels)``. Accuracy (``tests/test_transfer_tail.py``): with
-5,000 draws from Gaussian-like and correlation nulls, the median p-value is
-within a factor 1.5 of the truth at ``p = 1e-4`` and errs conservative
-beyond; it agrees with brute-force block permutation runs of 200,000
-permutations.
+``(n_draws, n_voxels)``. Accuracy, measured with 5,000 draws
+(``tests/test_transfer_tail.py``): for Gaussian nulls the median p-value is
+within 15 % of the truth at ``p = 1e-4`` and ``1e-5`` (5 % of voxels up to a
+factor 5 below it at ``1e-5``); for bounded, correlation-like nulls it errs
+conservative (median a factor 1.2-2.2 above at ``1e-4``); heavy-tailed nulls
+(Student t, 5 degrees of freedom) come out a factor 2.2 too small at ``1e-4``.
+Against brute-force block permutation (200,000 permutations), p-values from
+2,000 permutations with the tail lie between a factor 2.5 below and 3.5
+above (median 17 % above) for true p-values of 2e-5 to 5e-4.
 
 References
 ----------
@@ -64,8 +68,8 @@ __all__ = ["MIN_P", "empirical_pvalues", "gaussian_tail_scale", "gpd_survival", 
 
 #: Below this many exceedances the GPD tail replaces the empirical p-value.
 MIN_EXCEEDANCES = 10
-#: Tail sizes tried, as fractions of the number of null draws, largest first.
-TAIL_FRACTIONS = (0.25, 0.2, 0.15, 0.1, 0.075, 0.05, 0.04, 0.03)
+#: Tail sizes tried (numbers of exceedances), largest first, at most a quarter of the draws (Knijnenburg et al. start at 250).
+TAIL_SIZES = (250, 200, 150, 100, 75, 50, 30)
 #: Fewest exceedances a tail is fitted to.
 MIN_TAIL = 25
 #: Reported p-value beyond the end point of a bounded fitted tail.
@@ -114,12 +118,15 @@ def gpd_survival(excess, scale, shape) -> np.ndarray:
         ``(1 - k x / a) ** (1 / k)``, ``exp(-x / a)`` where ``|k|`` is tiny, 0
         beyond a bounded tail's end point.
     """
-    excess, scale, shape = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (excess, scale, shape)))
+    z = np.asarray(excess, dtype=np.float64) / np.asarray(scale, dtype=np.float64)
+    shape = np.asarray(shape, dtype=np.float64)
     near_zero = np.abs(shape) < 1e-8
-    base = 1.0 - np.where(near_zero, 0.0, shape) * excess / scale
+    safe_shape = np.where(near_zero, 1.0, shape)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        power = np.where(base > 0, np.power(np.where(base > 0, base, 1.0), 1.0 / np.where(near_zero, 1.0, shape)), 0.0)
-        return np.where(near_zero, np.exp(-excess / scale), power)
+        base = -safe_shape * z  # log1p(base) / k is the log survival; base <= -1 is beyond the end point
+        log_survival = np.where(base > -1, np.log1p(np.maximum(base, -1 + 1e-300)) / safe_shape, -np.inf)
+        log_survival = np.where(near_zero, -z, log_survival)
+    return np.exp(log_survival)
 
 
 def _check(null, observed) -> tuple[np.ndarray, np.ndarray]:
@@ -162,13 +169,15 @@ def gaussian_tail_scale(null, observed) -> tuple[np.ndarray, np.ndarray]:
         Increasing in the input, so every exceedance is kept; a Gaussian's
         tail is exponential on this scale.
     """
-    null = np.asarray(null, dtype=np.float64)
-    mean = null.mean(axis=0)
-    scale = null.std(axis=0)
-    scale = np.where(scale > 0, scale, 1.0)
-    null_t = (null - mean) / scale
-    observed_t = (np.asarray(observed, dtype=np.float64) - mean) / scale
-    return np.sign(null_t) * null_t**2 / 2, np.sign(observed_t) * observed_t**2 / 2
+    null = np.asarray(null)
+    mean, scale = null.mean(axis=0, dtype=np.float64), null.std(axis=0, dtype=np.float64)
+    return _to_tail_scale(null, mean, scale), _to_tail_scale(observed, mean, scale)
+
+
+def _to_tail_scale(values, mean: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """``sign(t) t**2 / 2`` of ``t = (values - mean) / scale`` (scale 0 -> 1), float64."""
+    t = (np.asarray(values, dtype=np.float64) - mean) / np.where(scale > 0, scale, 1.0)
+    return np.sign(t) * t**2 / 2
 
 
 def tail_pvalues(null, observed, min_exceedances: int = MIN_EXCEEDANCES) -> np.ndarray:
@@ -194,19 +203,26 @@ def tail_pvalues(null, observed, min_exceedances: int = MIN_EXCEEDANCES) -> np.n
     p_values = empirical_pvalues(null, observed)
     exceed = np.rint(p_values * (1 + n_draws) - 1).astype(int)
     pending = np.flatnonzero(exceed < min_exceedances)
-    max_tail = int(TAIL_FRACTIONS[0] * n_draws)
+    sizes = [size for size in TAIL_SIZES if size <= n_draws // 4]
+    max_tail = sizes[0] if sizes else 0
     if pending.size == 0 or max_tail < MIN_TAIL:
         return p_values
-    null_y, observed_y = gaussian_tail_scale(null[:, pending], observed[pending])
-    top = -np.partition(-null_y, max_tail, axis=0)[: max_tail + 1]
-    top = -np.sort(-top, axis=0)  # (max_tail + 1, n_pending), descending
-    for fraction in TAIL_FRACTIONS:
-        size = int(fraction * n_draws)
-        if size < MIN_TAIL or pending.size == 0:
+    draws = np.ascontiguousarray(null[:, pending].T)  # (n_pending, n_draws): contiguous per voxel
+    mean, scale = draws.mean(axis=1, dtype=np.float64), draws.std(axis=1, dtype=np.float64)
+    top = np.partition(draws, n_draws - max_tail - 1, axis=1)[:, n_draws - max_tail - 1 :]
+    del draws
+    # the map to the Gaussian tail scale is increasing, so the largest draws stay the largest
+    top = _to_tail_scale(-np.sort(-top, axis=1).T, mean, scale)  # (max_tail + 1, n_pending), descending
+    observed_y = _to_tail_scale(observed[pending], mean, scale)
+    sums, squares = np.cumsum(top, axis=0), np.cumsum(top**2, axis=0)  # moments of every tail size at once
+    for size in sizes:
+        if pending.size == 0:
             break
         threshold = (top[size - 1] + top[size]) / 2
         excess = top[:size] - threshold  # descending, positive
-        mean, variance = excess.mean(axis=0), excess.var(axis=0, ddof=1)
+        top_mean = sums[size - 1] / size
+        mean = top_mean - threshold
+        variance = np.maximum(squares[size - 1] - size * top_mean**2, 0.0) / (size - 1)
         usable = (variance > 0) & (mean > 0) & (observed_y > threshold)
         ratio = np.where(usable, mean**2 / np.where(variance > 0, variance, 1.0), 1.0)
         bounded = ratio > 1  # method-of-moments shape k > 0: replaced by the exponential fit
@@ -219,4 +235,5 @@ def tail_pvalues(null, observed, min_exceedances: int = MIN_EXCEEDANCES) -> np.n
             p_values[pending[columns]] = np.maximum(size / n_draws * survival, MIN_P)
             keep = ~accepted
             pending, top, observed_y = pending[keep], top[:, keep], observed_y[keep]
+            sums, squares = sums[:, keep], squares[:, keep]
     return p_values

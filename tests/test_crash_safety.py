@@ -1,0 +1,124 @@
+"""Crash safety and determinism: kill -9 mid-job, rerun, and get exactly the outputs of an uninterrupted run."""
+
+import errno
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+from crossmodal.h5io import atomic_h5, write_table
+from workflow_utils import copy_workflow, snakemake
+
+#: A reduced synthetic configuration: the whole workflow in about a minute.
+REDUCED = """
+subjects: [UTS01]
+simulate:
+  n_train_stories: 3
+  story_trs: 100
+  test_story_trs: 110
+  n_train_movie_runs: 2
+  movie_run_trs: 60
+  movie_test_trs: 80
+  n_pair_images: 300
+  n_val_images: 20
+  n_test_images: 60
+  frame_size: 32
+models:
+  unimodal: {enabled: false}
+stats: {n_permutations: 300, n_null_draws: 300}
+pca: {n_permutations: 50, min_voxels: 50}
+"""
+
+
+def test_interrupted_write_leaves_no_file(tmp_path, monkeypatch):
+    """A full disk in the middle of a write: no file under the final name, no temporary left behind."""
+    target = tmp_path / "out" / "scores.h5"
+
+    def full_disk(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(OSError, match="No space left"):
+        with atomic_h5(target) as handle:
+            handle.create_dataset("a", data=np.arange(10))
+            monkeypatch.setattr(h5py.Group, "create_dataset", full_disk)
+            handle.create_dataset("b", data=np.arange(10))
+    assert list(target.parent.iterdir()) == []
+    monkeypatch.undo()
+    import pandas as pd
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", full_disk)
+    with pytest.raises(OSError):
+        write_table(pd.DataFrame({"a": [1]}), tmp_path / "out" / "table.tsv")
+    assert list(target.parent.iterdir()) == []
+
+
+def _outputs(results: Path) -> dict:
+    """Every array, attribute and table under results/ (not logs, figures or the report), by relative path."""
+    out = {}
+    for path in sorted(results.rglob("*")):
+        relative = str(path.relative_to(results))
+        if relative.startswith("logs") or path.suffix in (".png", ".pdf", ".html") or not path.is_file():
+            continue
+        if path.suffix in (".h5", ".hdf", ".hf5"):
+            with h5py.File(path, "r") as handle:
+                handle.visititems(lambda name, obj: out.__setitem__(f"{relative}:{name}", obj[()]) if isinstance(obj, h5py.Dataset) else None)
+                handle.visititems(lambda name, obj: out.update({f"{relative}:{name}@{k}": v for k, v in obj.attrs.items()}))
+                out.update({f"{relative}:@{k}": v for k, v in handle.attrs.items()})
+        else:
+            out[relative] = path.read_bytes()
+    return out
+
+
+def _same(a, b) -> bool:
+    """Equal arrays, attributes or bytes (NaN equal to NaN)."""
+    a, b = np.asarray(a), np.asarray(b)
+    if a.dtype.kind in "fc" and b.dtype.kind in "fc":
+        return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=True))
+    return a.shape == b.shape and bool(np.array_equal(a, b))
+
+
+def _kill_during(workdir: Path, log_name: str, cores: str) -> None:
+    """Start the workflow, wait until the job writing results/logs/<log_name> runs, then kill -9 everything."""
+    command = [sys.executable, "-m", "snakemake", "--cores", cores]
+    process = subprocess.Popen(command, cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    log = workdir / "results" / "logs" / log_name
+    deadline = time.time() + 600
+    while not log.exists() and process.poll() is None and time.time() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    assert process.poll() is None, f"the workflow ended before {log_name} could be interrupted"
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+@pytest.mark.workflow
+def test_kill_and_rerun_gives_identical_outputs_whatever_the_cores(tmp_path):
+    """Interrupted with kill -9 during simulate, feature extraction, a fit and scoring (with --cores 1), then
+    `snakemake --unlock` and the same command again: every array, attribute and table equals an uninterrupted
+    run with --cores 2, and no staging folder or temporary file is left."""
+    clean = copy_workflow(tmp_path / "clean")
+    (clean / "config" / "config.yaml").write_text(REDUCED)
+    result = snakemake(clean, "--cores", "2")
+    assert result.returncode == 0, result.stderr[-3000:]
+
+    crashed = copy_workflow(tmp_path / "crashed")
+    (crashed / "config" / "config.yaml").write_text(REDUCED)
+    for log_name in ("simulate.log", "features/tiny-bridgetower/story.log", "bridgetower/UTS01/encoding/story_layer-cross.1.log",
+                     "bridgetower/UTS01/transfer/layer-cross.1.log"):
+        _kill_during(crashed, log_name, "1")
+        assert snakemake(crashed, "--unlock").returncode == 0
+    result = snakemake(crashed, "--cores", "1")
+    assert result.returncode == 0, result.stderr[-3000:]
+
+    leftovers = [p for p in (crashed / "results").rglob("*") if p.name.startswith(".simulate-") or p.name.endswith(".tmp")]
+    assert leftovers == []
+    expected, got = _outputs(clean / "results"), _outputs(crashed / "results")
+    assert expected.keys() == got.keys()
+    different = [key for key in expected if not _same(expected[key], got[key])]
+    assert different == [], different[:10]
