@@ -165,3 +165,23 @@ def test_each_subject_weights_use_its_own_feature_scaling(tmp_path):
     common = common_scaling(stds)
     np.testing.assert_allclose(pooled.vectors[:n_voxels], pooled.vectors[n_voxels:], rtol=1e-5)
     np.testing.assert_allclose(pooled.vectors[:n_voxels], normalise_rows((tuning * common[:, None]).T), rtol=1e-5)
+
+
+def test_random_direction_baseline_can_fail():
+    """A direction the captions carry and the images predict beats random directions; one they lack does not."""
+    from crossmodal.pca import against_baseline, direction_sharedness, random_directions
+
+    rng = np.random.default_rng(5)
+    n_pairs, n_features = 300, 20
+    concept = rng.standard_normal((n_pairs, 1))
+    shared_axis, caption_axis = np.eye(n_features)[0], np.eye(n_features)[1]
+    noise = 0.8 * rng.standard_normal((n_pairs, n_features))
+    captions = concept * shared_axis + rng.standard_normal((n_pairs, 1)) * caption_axis + noise
+    images = concept * shared_axis + 0.8 * rng.standard_normal((n_pairs, n_features))
+    directions = np.stack([shared_axis, caption_axis])
+    r = direction_sharedness(captions, images, directions)
+    random_r = direction_sharedness(captions, images, random_directions(500, n_features, seed=1))
+    result = against_baseline(r, random_r)
+    assert result["p"][0] < 0.01 and result["p"][1] > 0.5
+    assert np.isclose(result["percentile"][0], np.mean(random_r < r[0]))
+    np.testing.assert_allclose(np.linalg.norm(random_directions(3, 4, 0), axis=1), 1.0)

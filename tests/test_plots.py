@@ -11,7 +11,7 @@ from crossmodal.plots import save_figure
 from crossmodal.plots.components import image_grid, sharedness_bars, words_per_component
 from crossmodal.plots.gather import performance_maps, ratio_maps, within_cross_points
 from crossmodal.regions import RegionMap
-from crossmodal.plots.results import alpha_histograms, model_comparison, region_bars, retrieval_bars, within_vs_cross
+from crossmodal.plots.results import alpha_histograms, model_comparison, no_mask_note, region_bars, retrieval_bars, within_vs_cross
 from crossmodal.plots.surface import N_VERTICES_HEMI, flatmap_grid
 from crossmodal.plots.validation import detection_matrix, recovery_panel
 
@@ -80,7 +80,14 @@ def test_region_and_scatter_figures(tmp_path):
     save_figure(within_vs_cross(points, names), tmp_path / "scatter.png")
     assert_image(tmp_path / "scatter.png")
     comparison = {d: (rng.normal(size=300), rng.normal(size=300)) for d in DIRECTIONS}
-    save_figure(model_comparison(comparison, ("multimodal", "unimodal")), tmp_path / "compare.png")
+    rows = [{"subject": s, "direction": d, "score": "raw", "mask_available": s != "UTS02", "n_voxels": 150, "mean_difference": 0.02,
+             "ci_low": 0.01, "ci_high": 0.04} for s in ("UTS01", "UTS02") for d in DIRECTIONS]
+    rows += [{"subject": "all subjects", "direction": d, "score": "raw", "mask_available": False, "n_voxels": 300, "mean_difference": 0.02,
+              "n_subjects": 2, "p": 0.3} for d in DIRECTIONS]
+    table = pd.DataFrame(rows)
+    assert no_mask_note(table).startswith("NO primary-sensory mask for UTS02")
+    assert no_mask_note(table[table["subject"] != "UTS02"]) == ""
+    save_figure(model_comparison(comparison, table, ("multimodal", "unimodal"), "raw"), tmp_path / "compare.png")
     assert_image(tmp_path / "compare.png")
 
 
@@ -106,6 +113,7 @@ def test_component_figures(tmp_path):
     table = pd.DataFrame({
         "component": np.arange(1, k + 1), "explained_variance_ratio": np.sort(rng.uniform(0, 0.3, k))[::-1], "sharedness": r,
         "ci_low": r - 0.1, "ci_high": r + 0.1, "null_low": -0.12, "null_high": 0.12, "p_value": np.where(r > 0.15, 0.001, 0.5),
+        "random_median": 0.2, "random_95": 0.35, "nonmultimodal_sharedness": r - 0.2, "shared": r > 0.2, "more_shared_than_random": r > 0.35,
     })
     save_figure(sharedness_bars(table), tmp_path / "shared.png")
     assert_image(tmp_path / "shared.png")

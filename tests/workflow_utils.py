@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-COPIED = ("Snakefile", "workflow", "config", "envs", "src", "resources")
+COPIED = ("Snakefile", "workflow", "profiles", "config", "envs", "src", "resources")
 
 
 def copy_workflow(target: Path) -> Path:

@@ -40,6 +40,9 @@ def atomic_write(path: str | os.PathLike, suffix: str = ".tmp") -> Iterator[Path
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
     os.close(handle)
     temporary = Path(temporary)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes the file private; outputs get the usual permissions
     try:
         yield temporary
         with open(temporary, "rb+") as written:

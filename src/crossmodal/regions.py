@@ -102,6 +102,20 @@ def fsaverage5_pial_coordinates() -> np.ndarray:
     return np.vstack([pial.parts["left"].coordinates, pial.parts["right"].coordinates]).astype(float)
 
 
+@lru_cache(maxsize=1)
+def fsaverage5_sphere_coordinates() -> np.ndarray:
+    """Spherical-mesh coordinates of fsaverage5, left then right.
+
+    Returns
+    -------
+    coordinates : array of shape (20484, 3), float64 (radius about 100 mm)
+    """
+    from nilearn.datasets import load_fsaverage
+
+    sphere = load_fsaverage("fsaverage5")["sphere"]
+    return np.vstack([sphere.parts["left"].coordinates, sphere.parts["right"].coordinates]).astype(float)
+
+
 #: The region definitions shipped with the repository (config key ``data.regions.fsaverage5``).
 DEFAULT_FSAVERAGE5_REGIONS = Path(__file__).resolve().parents[2] / "resources" / "fsaverage5_regions.yaml"
 _OPERATORS = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal}

@@ -135,9 +135,17 @@ def all_runs(modality):
     return names
 
 
+def text_feature_key(model):
+    """Where a model set's text features live: its text model's registry name, plus the word noise if any (crossmodal.features.noise)."""
+    from crossmodal.features.noise import feature_key
+
+    settings = MODELS[model]
+    return feature_key(settings["text_model"], settings["word_noise"], settings["word_noise_seed"])
+
+
 def feature_model(model, modality):
-    """The feature model (registry name) a model set uses for a modality."""
-    return MODELS[model]["text_model" if modality == "story" else "vision_model"]
+    """The feature key a model set uses for a modality (registry name; text features may carry word noise)."""
+    return text_feature_key(model) if modality == "story" else MODELS[model]["vision_model"]
 
 
 def feature_file(model, modality, run):
@@ -156,8 +164,7 @@ def extraction_targets():
     for model in MODELS:
         for modality in MODALITIES:
             targets += [feature_file(model, modality, run) for run in all_runs(modality)]
-        targets += [f"results/features/{MODELS[model]['text_model']}/pairs/{split}_captions.h5" for split in PAIR_SPLITS]
-        targets += [f"results/features/{MODELS[model]['vision_model']}/pairs/{split}_images.h5" for split in PAIR_SPLITS]
+        targets += [pair_features(model, split, kind) for split in PAIR_SPLITS for kind in ("captions", "images")]
     return sorted(set(targets))
 
 
@@ -211,7 +218,9 @@ def pair_reading(wildcards):
 
 def checkpoint_of(wildcards):
     """Checkpoint of the rule's feature model ('' for the registry default)."""
-    return model_checkpoint(wildcards.feature_model) or ""
+    from crossmodal.features.noise import parse_feature_key
+
+    return model_checkpoint(parse_feature_key(wildcards.feature_model)[0]) or ""
 
 
 def feature_gpus(wildcards):
@@ -254,7 +263,7 @@ def encoding_chunks(wildcards):
 
 def pair_features(model, split, kind):
     """Pair feature file of a model set: captions by its text model, images by its vision model."""
-    name = MODELS[model]["text_model" if kind == "captions" else "vision_model"]
+    name = text_feature_key(model) if kind == "captions" else MODELS[model]["vision_model"]
     return f"results/features/{name}/pairs/{split}_{kind}.h5"
 
 
@@ -357,7 +366,7 @@ def pca_all_targets():
     """Every PCA table and array, plus the planted-subspace validation on synthetic data (for `rule all`)."""
     targets = [path for suffix in (".h5", "_components.tsv", "_words.tsv", "_images.tsv") for path in pca_targets(suffix)]
     if config["data"]["ground_truth"]:
-        targets.append("results/validation/pca_recovery.tsv")
+        targets += ["results/validation/pca_recovery.tsv", "results/validation/pca_planted.tsv"]
     return targets
 
 

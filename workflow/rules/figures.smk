@@ -122,8 +122,9 @@ rule plot_within_vs_cross:
 if COMPARE:
 
     rule plot_model_comparison:
-        """Multimodal vs unimodal cross-modal r, voxel by voxel outside primary sensory cortex."""
+        """Multimodal vs unimodal cross-modal r over the voxels entered, and the per-subject differences with their intervals."""
         input:
+            table="results/tables/multimodal_vs_unimodal.tsv",
             multimodal=comparison_scores("multimodal"),
             unimodal=comparison_scores("unimodal"),
         output:

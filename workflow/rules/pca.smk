@@ -26,13 +26,14 @@ rule pca:
 if config["data"]["ground_truth"]:
 
     rule pca_recovery:
-        """Cosines of the principal angles between the top PCs and the planted concept subspace."""
+        """Principal angles between the top PCs and the planted concepts; which PCs are planted shared or story-only, and how reported."""
         input:
             truth=config["data"]["ground_truth"],
             pca=pca_targets(".h5"),
             designs=[f"results/{m}/{SUBJECTS[0]}/design/story_layer-{l}.h5" for m in MODELS for l in MODELS[m]["layers"]],
         output:
-            report("results/validation/pca_recovery.tsv", caption="../report/pca_recovery.rst", category="Validation"),
+            angles=report("results/validation/pca_recovery.tsv", caption="../report/pca_recovery.rst", category="Validation"),
+            planted=report("results/validation/pca_planted.tsv", caption="../report/pca_planted.rst", category="Validation"),
         log:
             "results/logs/pca_recovery.log",
         conda:

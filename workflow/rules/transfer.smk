@@ -77,7 +77,7 @@ rule summarize_transfer:
 if COMPARE:
 
     rule compare_models:
-        """Multimodal vs unimodal cross-modal scores, paired per voxel outside primary sensory cortex."""
+        """Multimodal vs unimodal cross-modal scores: per subject over voxels significant for either model outside primary sensory cortex (spatial-block bootstrap), across subjects (paired t-test)."""
         input:
             multimodal=expand(
                 "results/{model}/{subject}/transfer/layer-{layer}.h5",
@@ -99,7 +99,8 @@ if COMPARE:
             ),
         params:
             subjects=SUBJECTS,
-            alignment=config["compare"]["alignment"],
+            space=config["data"]["space"],
+            settings={key: value for key, value in config["compare"].items() if key not in ("multimodal", "unimodal")},
         log:
             "results/logs/compare_models.log",
         conda:

@@ -15,5 +15,5 @@ design = build_design_matrices(
     cutoff_mult=snakemake.params.lanczos["cutoff_mult"], window=snakemake.params.lanczos["window"],
 )
 save_design(snakemake.output[0], design, model=wildcards.model, subject=wildcards.subject, modality=wildcards.modality,
-            feature_model=snakemake.params.feature_model, layer=layer)
+            feature_model=snakemake.params.feature_model, layer=layer, layer_key=wildcards.layer)
 log.info("%s %s layer %s: train %s, test %s", wildcards.subject, wildcards.modality, layer, design.train_design.shape, design.test_design.shape)

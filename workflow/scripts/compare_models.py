@@ -1,23 +1,22 @@
-"""Rule compare_models: multimodal vs unimodal cross-modal scores outside primary sensory cortex."""
+"""Rule compare_models: multimodal vs unimodal cross-modal scores per subject (block bootstrap) and across subjects."""
 
 import pandas as pd
 
 from crossmodal.h5io import write_table
 from crossmodal.logs import setup_logging
 from crossmodal.scorefile import load_regions
-from crossmodal.transfer.compare import compare_models
+from crossmodal.transfer.compare import comparison_rows
+from crossmodal.transfer.regions import comparison_blocks
 from crossmodal.transfer.subject import load_scores
 
 log = setup_logging(snakemake.log[0])
-rows, alignment = [], snakemake.params.alignment
+settings = snakemake.params.settings
+subjects = {}
 for subject, multimodal_path, unimodal_path in zip(snakemake.params.subjects, snakemake.input.multimodal, snakemake.input.unimodal):
-    multimodal, unimodal = load_scores(multimodal_path), load_scores(unimodal_path)
-    outside = ~load_regions(multimodal_path).primary_sensory
-    for direction in ("story_to_movie", "movie_to_story"):
-        a, b = multimodal[direction, alignment], unimodal[direction, alignment]
-        for score in ("raw", "corrected"):
-            result = compare_models(a[f"{score}_r"], b[f"{score}_r"], mask=outside)
-            rows.append({"subject": subject, "direction": direction, "alignment": alignment, "score": score, **result})
-table = pd.DataFrame(rows)
+    regions = load_regions(multimodal_path)
+    blocks = comparison_blocks(snakemake.params.space, len(regions.labels), settings["n_blocks"], settings["seed"])
+    subjects[subject] = (load_scores(multimodal_path), load_scores(unimodal_path), regions.primary_sensory, blocks)
+table = pd.DataFrame(comparison_rows(subjects, settings["alignment"], settings))
+table["n_blocks"] = table["n_blocks"].astype("Int64")  # empty on the across-subject rows
 write_table(table, snakemake.output[0])
 log.info("\n%s", table.to_string())

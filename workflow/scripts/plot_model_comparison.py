@@ -1,23 +1,30 @@
-"""Rule plot_model_comparison: multimodal vs unimodal cross-modal r per voxel, outside primary sensory cortex."""
+"""Rule plot_model_comparison: multimodal vs unimodal cross-modal r over the voxels entered, per-subject differences."""
 
 import numpy as np
+import pandas as pd
 
 from crossmodal.logs import setup_logging
 from crossmodal.plots import save_figure
 from crossmodal.plots.gather import read_scores
 from crossmodal.plots.results import model_comparison
 from crossmodal.scorefile import load_regions
+from crossmodal.transfer.compare import DIRECTIONS, entered_voxels
 
 log = setup_logging(snakemake.log[0])
 names, score, alignment = snakemake.params.names, snakemake.params.score, snakemake.params.alignment
+table = pd.read_csv(snakemake.input.table, sep="\t")
 multimodal = [read_scores(p) for p in snakemake.input.multimodal]
 unimodal = [read_scores(p) for p in snakemake.input.unimodal]
-outside = [~load_regions(path).primary_sensory for path in snakemake.input.multimodal]  # per subject
+sensory = [load_regions(path).primary_sensory for path in snakemake.input.multimodal]  # per subject
 points = {}
-for direction in ("story_to_movie", "movie_to_story"):
-    a = np.concatenate([r[direction, alignment][f"{score}_r"][o] for r, o in zip(multimodal, outside)]).astype(float)
-    b = np.concatenate([r[direction, alignment][f"{score}_r"][o] for r, o in zip(unimodal, outside)]).astype(float)
-    points[direction] = (a, b)
-    log.info("%s: %d voxels", direction, len(a))
-figure = model_comparison(points, tuple(names), title=f"{score} cross-modal r, {alignment} alignment, outside primary sensory cortex")
-save_figure(figure, snakemake.output)
+for direction in DIRECTIONS:
+    a_parts, b_parts = [], []
+    for scores_a, scores_b, primary in zip(multimodal, unimodal, sensory):
+        a, b = scores_a[direction, alignment], scores_b[direction, alignment]
+        entered, _ = entered_voxels(a[f"{score}_significant"], b[f"{score}_significant"], primary)
+        a_parts.append(a[f"{score}_r"][entered])
+        b_parts.append(b[f"{score}_r"][entered])
+    points[direction] = (np.concatenate(a_parts).astype(float), np.concatenate(b_parts).astype(float))
+    log.info("%s: %d voxels entered", direction, len(points[direction][0]))
+title = f"{score} cross-modal r, {alignment} alignment, voxels significant for either model outside primary sensory cortex"
+save_figure(model_comparison(points, table, tuple(names), score, title=title), snakemake.output)

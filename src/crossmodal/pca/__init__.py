@@ -9,8 +9,11 @@
 
 from crossmodal.pca.decompose import PCAResult, fit_pca, principal_angle_cosines
 from crossmodal.pca.interpret import (
+    against_baseline,
     average_by_label,
+    direction_sharedness,
     project,
+    random_directions,
     sharedness,
     top_bottom,
 )
@@ -20,6 +23,9 @@ from crossmodal.pca.weights import delay_average, multimodal_mask, normalise_row
 
 __all__ = [
     "PCAResult",
+    "against_baseline",
+    "direction_sharedness",
+    "random_directions",
     "average_by_label",
     "delay_average",
     "fit_pca",

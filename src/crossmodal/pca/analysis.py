@@ -23,7 +23,15 @@ from crossmodal.encoding.io import load_fit
 from crossmodal.errors import InputError
 from crossmodal.features.storage import read_frame_indices, read_layer, read_words
 from crossmodal.pca.decompose import PCAResult, fit_pca
-from crossmodal.pca.interpret import average_by_label, project, sharedness, top_bottom
+from crossmodal.pca.interpret import (
+    against_baseline,
+    average_by_label,
+    direction_sharedness,
+    project,
+    random_directions,
+    sharedness,
+    top_bottom,
+)
 from crossmodal.pca.weights import delay_average, normalise_rows, select_voxels
 from crossmodal.transfer.subject import load_maps, load_scores
 
@@ -48,6 +56,7 @@ class PCASettings(ConfigSection):
     min_voxels: int
     min_word_count: int
     thumbnail_size: int
+    n_random_directions: int
 
 
 def read_design_scaling(path: Path) -> tuple[np.ndarray, tuple[int, ...]]:
@@ -101,7 +110,7 @@ def common_scaling(feature_stds: dict[str, np.ndarray]) -> np.ndarray:
 
 
 def pool_weights(story_fits: dict[str, Path], scores: dict[str, Path], feature_stds: dict[str, np.ndarray], n_delays: int,
-                 settings: PCASettings) -> PooledWeights:
+                 settings: PCASettings, baseline: bool = False) -> PooledWeights:
     """Delay-averaged, normalised story weights of every subject's multimodal voxels, on one feature scaling.
 
     A weight of a design z-scored with standard deviation ``s`` is ``s`` times
@@ -118,6 +127,10 @@ def pool_weights(story_fits: dict[str, Path], scores: dict[str, Path], feature_s
         Each subject's own design scaling (``feature_std`` of its story design).
     n_delays : int
     settings : PCASettings
+    baseline : bool
+        Instead of the selected voxels, as many voxels drawn at random
+        (``numpy.random.default_rng((pca.seed, subject index))``) from the
+        others: the non-multimodal baseline of the sharedness test.
 
     Returns
     -------
@@ -125,10 +138,17 @@ def pool_weights(story_fits: dict[str, Path], scores: dict[str, Path], feature_s
     """
     common = common_scaling(feature_stds)
     vectors, subjects, indices, alphas, selection = [], [], [], [], {}
-    for subject, fit_path in story_fits.items():
+    for index, (subject, fit_path) in enumerate(story_fits.items()):
         mask, how = select_voxels(load_scores(scores[subject]), settings.alignment, settings.score, settings.min_voxels)
         fit = load_fit(fit_path)
-        mask &= np.all(np.isfinite(fit.weights), axis=0)
+        finite = np.all(np.isfinite(fit.weights), axis=0)
+        mask &= finite
+        if baseline:
+            others = np.flatnonzero(~mask & finite)
+            picked = np.random.default_rng((settings.seed, index)).choice(others, size=min(int(mask.sum()), len(others)), replace=False)
+            mask = np.zeros_like(mask)
+            mask[picked] = True
+            how = "baseline"
         averaged = delay_average(fit.weights[:, mask], n_delays)
         own = np.where(np.asarray(feature_stds[subject], dtype=np.float64) > 0, feature_stds[subject], 1.0)
         vectors.append(normalise_rows((averaged * (common / own)[:, None]).T))
@@ -223,9 +243,16 @@ def analyse(
     arrays : dict
         ``words``, ``word_counts``, ``word_projections``,
         ``pair_image_projections``, ``pair_caption_projections``,
-        ``frame_projections``, ``frame_runs``, ``frame_indices``.
+        ``frame_projections``, ``frame_runs``, ``frame_indices``,
+        ``random_sharedness`` (the statistic for ``pca.n_random_directions``
+        random unit directions), ``baseline_components`` and
+        ``baseline_sharedness`` (the PCA of as many non-multimodal voxels).
     shared : dict
-        :func:`crossmodal.pca.interpret.sharedness` output.
+        :func:`crossmodal.pca.interpret.sharedness` output, plus
+        ``random_percentile``, ``random_p``, ``random_median``,
+        ``random_high`` (:func:`crossmodal.pca.interpret.against_baseline`
+        of the random directions) and ``baseline_sharedness`` (the same-rank
+        component of the non-multimodal voxels; NaN past their rank).
     """
     scalings = {subject: read_design_scaling(path) for subject, path in designs.items()}
     delays = next(iter(scalings.values()))[1]
@@ -251,6 +278,17 @@ def analyse(
     if len(image_proj) != len(caption_proj):
         raise InputError(test_images, f"has {len(image_proj)} images, the captions name {len(caption_proj)}", "rerun the pair feature rules")
     shared = sharedness(caption_proj, image_proj, settings.n_permutations, settings.seed)
+    # Baselines that can fail: with a linear map almost any direction looks shared.
+    image_text = to_text(read_layer(test_images, image_layer))
+    random_r = direction_sharedness(caption_means, image_text, random_directions(settings.n_random_directions, pca.components.shape[1],
+                                                                                 settings.seed), feature_std)
+    shared.update({f"random_{key}": value for key, value in against_baseline(shared["r"], random_r).items()})
+    baseline = pool_weights(story_fits, scores, feature_stds, len(delays), settings, baseline=True)
+    baseline_pca = fit_pca(baseline.vectors, settings.n_components)
+    baseline_r = direction_sharedness(caption_means, image_text, baseline_pca.components, feature_std)
+    shared["baseline_sharedness"] = np.r_[baseline_r, np.full(max(0, len(pca.components) - len(baseline_r)), np.nan)][: len(pca.components)]
+    logger.info("sharedness of the PCs %s; random directions median %.3f, 95th percentile %.3f; non-multimodal PCs %s",
+                np.round(shared["r"], 3), np.median(random_r), np.percentile(random_r, 95), np.round(baseline_r, 3))
     frame_proj, frame_runs, frame_indices = [], [], []
     for run, path in movie_feature_paths.items():
         frame_proj.append(project(to_text(read_layer(path, image_layer)), pca.components, feature_std))
@@ -262,18 +300,47 @@ def analyse(
         "pair_image_projections": image_proj, "pair_caption_projections": caption_proj,
         "frame_projections": np.concatenate(frame_proj), "frame_runs": np.array(frame_runs),
         "frame_indices": np.concatenate(frame_indices),
+        "random_sharedness": random_r, "baseline_components": baseline_pca.components, "baseline_sharedness": baseline_r,
     }
     return pca, pooled, arrays, shared
 
 
+#: Level of the one-sided tests (shuffled pairs; more shared than random directions).
+SHARED_LEVEL = 0.05
+
+
+def shared_flags(shared: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """How each PC compares with the baselines.
+
+    Returns
+    -------
+    shared : bool array of shape (n_components,)
+        Language and vision agree along the PC (shuffled-pair ``p_value <
+        0.05``) at least as much as along a typical direction of the weight
+        space (``random_percentile >= 0.5``). With a linear alignment map most
+        directions look shared, so a PC less shared than the typical random
+        direction is reported not shared: a dimension only one modality
+        carries comes out there.
+    more_shared : bool array of shape (n_components,)
+        The stronger claim: more shared than 95 % of random directions
+        (``random_p < 0.05``).
+    """
+    p_pairs = np.asarray(shared["p_value"])
+    return (p_pairs < SHARED_LEVEL) & (np.asarray(shared["random_percentile"]) >= 0.5), np.asarray(shared["random_p"]) < SHARED_LEVEL
+
+
 def component_table(pca: PCAResult, shared: dict[str, np.ndarray], **identity) -> pd.DataFrame:
-    """One row per PC: explained variance and sharedness with its intervals."""
+    """One row per PC: explained variance, sharedness with its intervals, the baselines and the flags of :func:`shared_flags`."""
     return pd.DataFrame({
         **identity,
         "component": np.arange(1, len(pca.components) + 1),
         "explained_variance_ratio": pca.explained_variance_ratio,
         "sharedness": shared["r"], "ci_low": shared["ci_low"], "ci_high": shared["ci_high"],
         "null_low": shared["null_low"], "null_high": shared["null_high"], "p_value": shared["p_value"],
+        "random_median": shared["random_median"], "random_95": shared["random_high"],
+        "random_percentile": shared["random_percentile"], "random_p": shared["random_p"],
+        "nonmultimodal_sharedness": shared["baseline_sharedness"],
+        "shared": shared_flags(shared)[0], "more_shared_than_random": shared_flags(shared)[1],
     })
 
 

@@ -141,3 +141,61 @@ def sharedness(text_projections: np.ndarray, image_projections: np.ndarray, n_pe
         "null_high": np.percentile(null, 100 - tail, axis=0),
         "p_value": (1 + (null >= r).sum(axis=0)) / (1 + n_permutations),
     }
+
+
+def random_directions(n_directions: int, n_features: int, seed: int = 0) -> np.ndarray:
+    """Isotropic random unit directions of the weight space.
+
+    Returns
+    -------
+    directions : array of shape (n_directions, n_features), float64
+        ``numpy.random.default_rng(seed)`` normal draws scaled to unit norm.
+    """
+    directions = np.random.default_rng(seed).standard_normal((int(n_directions), int(n_features)))
+    return directions / np.linalg.norm(directions, axis=1, keepdims=True)
+
+
+def direction_sharedness(caption_features: np.ndarray, image_features: np.ndarray, directions: np.ndarray,
+                         feature_std: np.ndarray | None = None) -> np.ndarray:
+    """The sharedness statistic of arbitrary directions: correlation across pairs of the two projections.
+
+    Parameters
+    ----------
+    caption_features, image_features : arrays of shape (n_pairs, n_features)
+        Caption features (averaged per image) and image features brought into the text space.
+    directions : array of shape (n_directions, n_features)
+    feature_std : array of shape (n_features,), optional
+
+    Returns
+    -------
+    r : array of shape (n_directions,), float64
+    """
+    return correlate_columns(project(caption_features, directions, feature_std), project(image_features, directions, feature_std),
+                             dtype=np.float64)
+
+
+def against_baseline(r: np.ndarray, baseline: np.ndarray) -> dict[str, np.ndarray]:
+    """Each component's sharedness against a baseline distribution of the same statistic.
+
+    Parameters
+    ----------
+    r : array of shape (n_components,)
+    baseline : array of shape (n_baseline,)
+        E.g. the sharedness of random directions.
+
+    Returns
+    -------
+    dict of arrays of shape (n_components,)
+        ``percentile`` (fraction of the baseline below ``r``), ``p``
+        (one-sided, ``(1 + #{baseline >= r}) / (1 + n_baseline)``),
+        ``median`` and ``high`` (the baseline's median and 95th percentile, repeated).
+    """
+    r = np.asarray(r, dtype=np.float64)
+    baseline = np.asarray(baseline, dtype=np.float64)
+    at_least = (baseline[None, :] >= r[:, None]).sum(axis=1)
+    return {
+        "percentile": (baseline[None, :] < r[:, None]).mean(axis=1),
+        "p": (1 + at_least) / (1 + len(baseline)),
+        "median": np.full(len(r), np.median(baseline)),
+        "high": np.full(len(r), np.percentile(baseline, 95)),
+    }

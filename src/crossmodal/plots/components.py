@@ -11,39 +11,47 @@ from crossmodal.plots.style import plt
 
 
 def sharedness_bars(table: pd.DataFrame, title: str = ""):
-    """Sharedness of every PC with its bootstrap interval and the shuffled-pairing null band; explained variance below.
+    """Sharedness of every PC against the baselines that can fail; explained variance below.
 
     Parameters
     ----------
     table : DataFrame
         ``*_components.tsv``: ``component, explained_variance_ratio,
-        sharedness, ci_low, ci_high, null_low, null_high, p_value``.
+        sharedness, ci_low, ci_high, random_median, random_95,
+        nonmultimodal_sharedness, shared, more_shared_than_random``.
 
     Returns
     -------
     matplotlib.figure.Figure
+        Bars: each PC's sharedness with its bootstrap interval; grey band:
+        median to 95th percentile of random unit directions; dots: the
+        same-rank PCs of as many non-multimodal voxels; red bars: shared (at
+        least as shared as the median random direction); stars: more shared
+        than 95 % of random directions.
     """
     figure, (top, bottom) = plt.subplots(2, 1, figsize=(max(4.0, 0.45 * len(table) + 2), 4.6), sharex=True,
                                          gridspec_kw={"height_ratios": [2.2, 1]})
     x = table["component"].to_numpy()
     r = table["sharedness"].to_numpy(float)
-    significant = table["p_value"].to_numpy(float) < 0.05
-    top.fill_between(np.r_[x[0] - 0.5, x, x[-1] + 0.5], np.r_[table["null_low"].iloc[0], table["null_low"], table["null_low"].iloc[-1]],
-                     np.r_[table["null_high"].iloc[0], table["null_high"], table["null_high"].iloc[-1]], step="mid", color="0.85",
-                     label="95% null (shuffled pairs)")
-    top.bar(x, r, color=np.where(significant, "#d6604d", "#92c5de"), width=0.7)
+    shared = table["shared"].to_numpy(bool)
+    stronger = table["more_shared_than_random"].to_numpy(bool)
+    edges = np.r_[x[0] - 0.5, x[-1] + 0.5]
+    top.fill_between(edges, table["random_median"].iloc[0], table["random_95"].iloc[0], color="0.85",
+                     label="random directions (median to 95th percentile)")
+    top.bar(x, r, color=np.where(shared, "#d6604d", "#92c5de"), width=0.7)
     top.errorbar(x, r, yerr=[r - table["ci_low"], table["ci_high"] - r], fmt="none", ecolor="k", lw=0.8, capsize=2, label="95% bootstrap CI")
-    for xi, high, s in zip(x, table["ci_high"].to_numpy(float), significant):
+    top.plot(x, table["nonmultimodal_sharedness"], "o", color="k", markersize=3, label="PCs of non-multimodal voxels")
+    for xi, high, s in zip(x, table["ci_high"].to_numpy(float), stronger):
         if s:
             top.text(xi, max(high, 0) + 0.01, "*", ha="center", fontsize=10)
     top.axhline(0, color="k", lw=0.5)
     top.set_ylabel("sharedness r\n(caption vs image projection)")
-    top.legend(fontsize=7, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2)
+    top.legend(fontsize=6, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2)
     bottom.bar(x, table["explained_variance_ratio"], color="0.5", width=0.7)
     bottom.set_ylabel("explained\nvariance")
     bottom.set_xlabel("principal component")
     bottom.set_xticks(x, [f"PC{k}" for k in x])
-    figure.suptitle(title + "  (red, *: p < 0.05)", y=1.04)
+    figure.suptitle(title + "  (red: at least as shared as the median random direction; *: more than 95% of them)", y=1.06)
     figure.tight_layout()
     return figure
 

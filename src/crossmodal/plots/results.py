@@ -98,36 +98,71 @@ def within_vs_cross(points: dict[str, dict[str, np.ndarray]], region_names, titl
     return figure
 
 
-def model_comparison(points: dict[str, tuple[np.ndarray, np.ndarray]], names: tuple[str, str], title: str = "", max_points: int = 20000,
-                     seed: int = 0):
-    """Cross-modal score of a multimodal vs a unimodal feature model, voxel by voxel.
+def no_mask_note(table: pd.DataFrame) -> str:
+    """The figure-title note when a subject had no primary-sensory mask ('' when every subject had one).
+
+    Parameters
+    ----------
+    table : DataFrame
+        ``multimodal_vs_unimodal.tsv`` (columns ``subject``, ``mask_available``).
+    """
+    missing = sorted(set(table.loc[~table["mask_available"].astype(bool), "subject"]) - {"all subjects"})
+    if not missing:
+        return ""
+    return f"NO primary-sensory mask for {', '.join(map(str, missing))}: primary visual and auditory cortex included"
+
+
+def model_comparison(points: dict[str, tuple[np.ndarray, np.ndarray]], table: pd.DataFrame, names: tuple[str, str], score: str,
+                     title: str = "", max_points: int = 20000, seed: int = 0):
+    """Multimodal vs unimodal cross-modal scores: voxels entered (top) and per-subject mean differences (bottom).
 
     Parameters
     ----------
     points : dict of direction to (score_a (n,), score_b (n,))
-        Voxels outside primary sensory cortex, subjects pooled.
+        Scores of the voxels entered in the comparison, subjects pooled.
+    table : DataFrame
+        ``multimodal_vs_unimodal.tsv``: per-subject rows (``mean_difference``,
+        ``ci_low``, ``ci_high``) and the "all subjects" row (``p``,
+        ``n_subjects``) per direction and score.
     names : (name_a, name_b)
-        Axis labels (x: a, y: b).
+    score : {"raw", "corrected"}
+        The rows of ``table`` drawn.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
-    figure, axes = plt.subplots(1, len(points), figsize=(4.0 * len(points), 4.0), squeeze=False)
+    figure, axes = plt.subplots(2, len(points), figsize=(4.2 * len(points), 7.4), squeeze=False,
+                                gridspec_kw={"height_ratios": [1.4, 1.0]})
     rng = np.random.default_rng(seed)
-    for ax, (direction, (a, b)) in zip(axes[0], points.items()):
+    for column, (direction, (a, b)) in enumerate(points.items()):
+        ax = axes[0, column]
         keep = np.flatnonzero(np.isfinite(a) & np.isfinite(b))
-        wins = float(np.mean(a[keep] > b[keep])) if len(keep) else np.nan
-        difference = float(np.mean(a[keep] - b[keep])) if len(keep) else np.nan
         if len(keep) > max_points:
             keep = rng.choice(keep, max_points, replace=False)
         ax.scatter(a[keep], b[keep], s=2, alpha=0.3, color=DIRECTION_COLOURS[direction], linewidths=0, rasterized=True)
         ax.axline((0, 0), slope=1, color="k", lw=0.6, ls="--")
         ax.set_xlabel(f"{names[0]} cross-modal r")
         ax.set_ylabel(f"{names[1]} cross-modal r")
-        ax.set_title(f"{DIRECTION_LABELS[direction]}\n{names[0]} higher in {wins:.0%} of {len(a)} voxels\nmean difference {difference:+.3f}")
+        ax.set_title(f"{DIRECTION_LABELS[direction]}: {len(a)} voxels entered")
         ax.set_aspect("equal", adjustable="datalim")
-    figure.suptitle(title, y=1.02)
+        rows = table[(table["direction"] == direction) & (table["score"] == score)]
+        subjects = rows[rows["subject"] != "all subjects"].reset_index(drop=True)
+        overall = rows[rows["subject"] == "all subjects"]
+        ax = axes[1, column]
+        y = np.arange(len(subjects))
+        mean = subjects["mean_difference"].to_numpy(float)
+        error = np.vstack([mean - subjects["ci_low"].to_numpy(float), subjects["ci_high"].to_numpy(float) - mean])
+        ax.errorbar(mean, y, xerr=error, fmt="o", color=DIRECTION_COLOURS[direction], capsize=3)
+        ax.axvline(0, color="k", lw=0.6, ls="--")
+        ax.set_yticks(y, [f"{r.subject} ({r.n_voxels} vox)" for r in subjects.itertuples()], fontsize=7)
+        ax.invert_yaxis()
+        ax.set_xlabel(f"mean {score} r difference ({names[0]} - {names[1]})")
+        if len(overall):
+            row = overall.iloc[0]
+            ax.set_title(f"across {int(row['n_subjects'])} subjects: mean {row['mean_difference']:+.3f}, paired t p = {row['p']:.3g}", fontsize=8)
+    note = no_mask_note(table)
+    figure.suptitle("\n".join(part for part in (title, note) if part), y=1.0, color="firebrick" if note else "black")
     figure.tight_layout()
     return figure
 

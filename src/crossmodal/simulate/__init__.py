@@ -22,7 +22,7 @@ import numpy as np
 
 from crossmodal.config import ConfigSection, defaults, resource_path
 from crossmodal.errors import InputError
-from crossmodal.regions import DEFAULT_FSAVERAGE5_REGIONS, fsaverage5_regions
+from crossmodal.regions import DEFAULT_FSAVERAGE5_REGIONS, fsaverage5_regions, fsaverage5_sphere_coordinates
 from crossmodal.simulate import brain as brain_module
 from crossmodal.simulate.brain import PlantedBrain, add_noise, convolve_hrf, plant_classes, plant_weights, voxel_signal
 from crossmodal.simulate.lexicon import Lexicon, make_lexicon
@@ -92,6 +92,7 @@ class SimulationSettings(ConfigSection):
     patch_radius_mm: float
     multimodal_patches_per_region: int
     language_patches_per_region: int
+    story_only_concepts: int
     nan_voxels: int
     lexicon: str
 
@@ -240,14 +241,14 @@ def simulate_dataset(settings: SimulationSettings, paths: SyntheticPaths, progre
 
 def _simulate_into(settings: SimulationSettings, paths: SyntheticPaths, progress: bool, regions_file) -> None:
     rng = np.random.default_rng(settings.seed)
-    lexicon = make_lexicon(settings.n_concepts, seed=settings.seed, words_per_concept=settings.words_per_concept,
-                           path=resource_path(settings.lexicon))
+    lexicon = make_lexicon(settings.n_concepts + settings.story_only_concepts, seed=settings.seed,
+                           words_per_concept=settings.words_per_concept, path=resource_path(settings.lexicon))
     regions = fsaverage5_regions(regions_file)
     voxel_class = plant_classes(
-        regions, brain_module.fsaverage5_sphere_coordinates(), settings.patch_radius_mm, settings.multimodal_patches_per_region,
+        regions, fsaverage5_sphere_coordinates(), settings.patch_radius_mm, settings.multimodal_patches_per_region,
         settings.language_patches_per_region, rng,
     )
-    planted = plant_weights(voxel_class, settings.n_concepts, N_LOWLEVEL, rng)
+    planted = plant_weights(voxel_class, settings.n_concepts, N_LOWLEVEL, rng, settings.story_only_concepts)
     with h5py.File(paths.ground_truth, "w") as truth:
         _write_truth_header(truth, settings, lexicon, planted, regions.labels)
         story_latents = _write_stories(settings, lexicon, paths.stories_root, rng, truth)
@@ -270,6 +271,7 @@ def _write_truth_header(truth: h5py.File, settings: SimulationSettings, lexicon:
     for key, value in asdict(settings).items():
         truth.attrs[key] = json.dumps(value) if isinstance(value, (tuple, list)) else value
     truth.attrs["concept_names"] = json.dumps(lexicon.names)
+    truth.attrs["story_only_concept_names"] = json.dumps(list(lexicon.names[settings.n_concepts:]))
     truth.attrs["concept_words"] = json.dumps(lexicon.words)
     truth.attrs["hrf"] = "SPM canonical double gamma"
 
@@ -289,13 +291,14 @@ def _write_stories(settings, lexicon, root: Path, rng, truth) -> dict[str, dict[
         n_trs_scan = settings.test_story_trs if name == TEST_STORY else settings.story_trs + jitter
         grid = _story_grid(n_trs_scan)
         duration = grid[-6]  # words end by the last kept response row
-        story = make_story(lexicon, duration, settings.concept_word_prob, rng)
+        # the test story keeps to the shared concepts: cross-modal scores are measured on what both modalities carry
+        story = make_story(lexicon, duration, settings.concept_word_prob, rng, settings.n_concepts if name == TEST_STORY else None)
         form = "short_textgrid" if index == 1 else "long_textgrid"
         write_story_textgrid(story, derivative / "TextGrids" / f"{name}.TextGrid", duration + 2.0, form, overlapping_phones=name == TEST_STORY)
         words = ~story.is_filler
         midpoints = (story.onsets + story.offsets)[words] / 2
         bins = np.floor((midpoints - (grid[0] - STORY_TR / 2)) / STORY_TR).astype(int)
-        concepts = np.zeros((len(grid), settings.n_concepts))
+        concepts = np.zeros((len(grid), lexicon.n_concepts))  # shared then story-only concepts
         np.add.at(concepts, (bins[story.concepts[words] >= 0], story.concepts[words][story.concepts[words] >= 0]), 1.0)
         word_rate = np.bincount(bins, minlength=len(grid)).astype(float)
         latents[name] = {
@@ -328,7 +331,7 @@ def _write_movie_stimuli(settings, lexicon, root: Path, rng, truth) -> dict[str,
             handle.create_dataset("stimuli", data=frames, chunks=(min(64, n_frames), *frames.shape[1:]))
         tr_of_frame = (np.arange(n_frames) / settings.movie_fps // STORY_TR).astype(int)
         concept_of_frame = np.concatenate([np.full(s.n_frames, s.concept) for s in shots])
-        concepts = np.zeros((n_trs, settings.n_concepts))
+        concepts = np.zeros((n_trs, lexicon.n_concepts))  # story-only concepts never appear in a movie
         np.add.at(concepts, (tr_of_frame, concept_of_frame), 1.0)
         concepts /= np.bincount(tr_of_frame, minlength=n_trs)[:, None]
         lowlevel = np.zeros((n_trs, N_LOWLEVEL))
@@ -376,9 +379,12 @@ def _write_pairs(settings, lexicon, root: Path, rng, truth) -> None:
 def _write_story_responses(settings, planted, latents, subject, subject_index, root: Path, nan_voxels) -> None:
     rng = np.random.default_rng([settings.seed, subject_index, 1])
     names = list(latents)
-    signals = [voxel_signal(planted, latents[n]["concepts"], latents[n]["word_rate"], None) for n in names]
+    shared = settings.n_concepts  # story-only concepts add their signal on top of the shared signal's SNR
+    shared_brain = replace(planted, concept_weights=planted.concept_weights[:, :shared])
+    signals = [voxel_signal(shared_brain, latents[n]["concepts"][:, :shared], latents[n]["word_rate"], None) for n in names]
+    extra = [latents[n]["concepts"][:, shared:] @ planted.concept_weights[:, shared:].T for n in names]
     scales = [1 / np.sqrt(settings.test_repeats) if n == TEST_STORY else 1.0 for n in names]
-    responses = add_noise(signals, settings.snr, scales, rng)
+    responses = add_noise(signals, settings.snr, scales, rng, extra_runs=extra)
     folder = root / "derivative" / "preprocessed_data" / subject
     folder.mkdir(parents=True)
     for index, (name, data) in enumerate(zip(names, responses)):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 from scipy import signal, stats
@@ -12,20 +11,6 @@ from crossmodal.regions import RegionMap
 
 NONE, LANGUAGE_ONLY, VISION_ONLY, MULTIMODAL = 0, 1, 2, 3
 CLASS_NAMES = ("none", "language-only", "vision-only", "multimodal")
-
-
-@lru_cache(maxsize=1)
-def fsaverage5_sphere_coordinates() -> np.ndarray:
-    """Spherical-mesh coordinates of fsaverage5, left then right.
-
-    Returns
-    -------
-    coordinates : array of shape (20484, 3), float64 (radius about 100 mm)
-    """
-    from nilearn.datasets import load_fsaverage
-
-    sphere = load_fsaverage("fsaverage5")["sphere"]
-    return np.vstack([sphere.parts["left"].coordinates, sphere.parts["right"].coordinates]).astype(float)
 
 
 @dataclass(frozen=True)
@@ -92,26 +77,38 @@ def plant_classes(regions: RegionMap, sphere: np.ndarray, patch_radius: float, m
     return voxel_class
 
 
-def plant_weights(voxel_class: np.ndarray, n_concepts: int, n_lowlevel: int, rng: np.random.Generator) -> PlantedBrain:
+#: Standard deviation of the weights on story-only concepts (independent of the shared weights, and larger, so that
+#: the story-only dimension is a direction of its own in the voxels' weights).
+STORY_ONLY_WEIGHT_SD = 4.0
+
+
+def plant_weights(voxel_class: np.ndarray, n_concepts: int, n_lowlevel: int, rng: np.random.Generator,
+                  n_story_only: int = 0) -> PlantedBrain:
     """Draw response weights for every planted voxel.
 
-    Concept weights are a smooth mixture: each responsive voxel's weights are
-    one of a few random prototypes plus individual variation, so nearby
-    voxels share tuning and the weights have low-rank structure.
+    Concept weights are a smooth mixture: each responsive voxel's weights on
+    the ``n_concepts`` shared concepts are one of a few random prototypes plus
+    individual variation, so nearby voxels share tuning and the weights have
+    low-rank structure. Weights on the ``n_story_only`` story-only concepts
+    (the last columns; concepts that only stories carry) are drawn
+    independently, with standard deviation :data:`STORY_ONLY_WEIGHT_SD`.
 
     Returns
     -------
     PlantedBrain
+        ``concept_weights`` of shape (n_voxels, n_concepts + n_story_only).
     """
     n_voxels = len(voxel_class)
     concept_voxels = np.isin(voxel_class, (LANGUAGE_ONLY, MULTIMODAL))
     prototypes = rng.normal(size=(6, n_concepts))
     choice = rng.integers(len(prototypes), size=n_voxels)
     concept_weights = prototypes[choice] + 0.7 * rng.normal(size=(n_voxels, n_concepts))
-    concept_weights[~concept_voxels] = 0.0
     word_rate_weights = np.where(voxel_class == LANGUAGE_ONLY, rng.uniform(0.5, 1.5, size=n_voxels), 0.0)
     lowlevel_weights = rng.normal(size=(n_voxels, n_lowlevel))
     lowlevel_weights[voxel_class != VISION_ONLY] = 0.0
+    story_only = STORY_ONLY_WEIGHT_SD * rng.normal(size=(n_voxels, n_story_only))
+    concept_weights = np.hstack([concept_weights, story_only])
+    concept_weights[~concept_voxels] = 0.0
     return PlantedBrain(voxel_class, concept_weights, word_rate_weights, lowlevel_weights)
 
 
@@ -173,7 +170,8 @@ def voxel_signal(brain: PlantedBrain, concepts: np.ndarray, word_rate: np.ndarra
     return out.astype(np.float32)
 
 
-def add_noise(signal_runs: list[np.ndarray], snr: float, noise_scales: list[float], rng: np.random.Generator) -> list[np.ndarray]:
+def add_noise(signal_runs: list[np.ndarray], snr: float, noise_scales: list[float], rng: np.random.Generator,
+              extra_runs: list[np.ndarray] | None = None) -> list[np.ndarray]:
     """Scale signals to unit variance per voxel, add noise at ``snr``, z-score runs.
 
     The signal of each voxel is scaled so that its variance over all runs of
@@ -187,6 +185,10 @@ def add_noise(signal_runs: list[np.ndarray], snr: float, noise_scales: list[floa
     snr : float
     noise_scales : list of float, one per run
     rng : numpy Generator
+    extra_runs : list of arrays of shape (n_trs_i, n_voxels), optional
+        Signal added with the same per-voxel scale but left out of the SNR
+        (the story-only concepts: they add variance to the runs that carry
+        them without lowering the SNR of the shared signal).
 
     Returns
     -------
@@ -197,8 +199,11 @@ def add_noise(signal_runs: list[np.ndarray], snr: float, noise_scales: list[floa
     variance = sum(((run - mean) ** 2).sum(axis=0, dtype=np.float64) for run in signal_runs) / n_total
     scale = (np.sqrt(snr) / np.where(variance > 0, np.sqrt(variance), 1.0)).astype(np.float32)
     responses = []
-    for run_signal, noise_scale in zip(signal_runs, noise_scales):
+    extra_runs = extra_runs or [None] * len(signal_runs)
+    for run_signal, noise_scale, extra in zip(signal_runs, noise_scales, extra_runs):
         noisy = run_signal.astype(np.float32) * scale
+        if extra is not None:
+            noisy += extra.astype(np.float32) * scale
         noisy += np.float32(noise_scale) * rng.standard_normal(run_signal.shape, dtype=np.float32)
         noisy -= noisy.mean(axis=0)
         noisy /= noisy.std(axis=0)

@@ -32,7 +32,8 @@ class SyntheticStory:
     is_filler: np.ndarray
 
 
-def make_story(lexicon: Lexicon, duration: float, concept_word_prob: float, rng: np.random.Generator) -> SyntheticStory:
+def make_story(lexicon: Lexicon, duration: float, concept_word_prob: float, rng: np.random.Generator,
+               n_topics: int | None = None) -> SyntheticStory:
     """Draw a story of ``duration`` seconds from the lexicon.
 
     The story is a sequence of topic segments (8 to 24 words about one
@@ -47,6 +48,8 @@ def make_story(lexicon: Lexicon, duration: float, concept_word_prob: float, rng:
         Seconds from sound onset to the end of the last word.
     concept_word_prob : float
     rng : numpy Generator
+    n_topics : int or None
+        Topics are drawn from the first ``n_topics`` concepts (None: all).
 
     Returns
     -------
@@ -55,7 +58,7 @@ def make_story(lexicon: Lexicon, duration: float, concept_word_prob: float, rng:
     tokens, onsets, offsets, concepts, fillers = [], [], [], [], []
     time = 0.3
     while True:
-        concept = int(rng.integers(lexicon.n_concepts))
+        concept = int(rng.integers(lexicon.n_concepts if n_topics is None else n_topics))
         for _ in range(int(rng.integers(8, 25))):
             if rng.random() < 0.08:
                 token, token_concept, filler, length = str(rng.choice(lexicon.filler_tokens)), -1, True, rng.uniform(0.15, 0.6)

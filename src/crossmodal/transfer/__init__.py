@@ -23,7 +23,7 @@ from crossmodal.transfer.alignment import (
     retrieval_metrics,
     retrieval_ranks,
 )
-from crossmodal.transfer.compare import compare_models, region_summary
+from crossmodal.transfer.compare import across_subjects, block_bootstrap_mean, paired_difference, region_summary, spatial_blocks
 from crossmodal.transfer.stats import (
     PermutationResult,
     block_permutation_indices,
@@ -47,23 +47,26 @@ __all__ = [
     "PermutationResult",
     "TunedScores",
     "alignment_report",
+    "across_subjects",
     "apply_tuning",
+    "block_bootstrap_mean",
     "block_permutation_indices",
     "block_permutation_orders",
     "block_permutation_pvalues",
     "chance_recall",
-    "compare_models",
     "correlate_columns",
     "cv_folds",
     "fdr_bh",
     "fit_alignment",
     "fit_pair_maps",
     "fit_tuning",
+    "paired_difference",
     "region_summary",
     "retrieval_metrics",
     "retrieval_ranks",
     "reverse_tuned_fraction",
     "score_with_tuning",
+    "spatial_blocks",
     "transfer_ratio",
     "tuned_correlation",
 ]

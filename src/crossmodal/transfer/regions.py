@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+import numpy as np
+
 from crossmodal.config import resource_path
 from crossmodal.regions import RegionMap, fsaverage5_regions, pycortex_regions, whole_cortex
 
@@ -66,3 +68,31 @@ def region_map_from_config(regions_config: dict, subject: str, n_voxels: int) ->
     return region_map(regions_config["space"], n_voxels, subject, regions_config["stories_root"],
                       tuple(regions_config["primary_visual_rois"]), tuple(regions_config["primary_auditory_rois"]),
                       regions_config.get("fsaverage5"))
+
+
+def comparison_blocks(space: str, n_voxels: int, n_blocks: int, seed: int = 0):
+    """Spatial blocks of a subject's voxels for the model-comparison bootstrap.
+
+    Parameters
+    ----------
+    space : {"fsaverage5", "ds003020"}
+        ``fsaverage5``: k-means on the sphere within each hemisphere (blocks
+        of roughly equal area). ``ds003020``: runs of consecutive voxels of
+        the cortical mask in C order, i.e. slabs of neighbouring slices.
+    n_voxels, n_blocks, seed
+        See :func:`crossmodal.transfer.compare.spatial_blocks`.
+
+    Returns
+    -------
+    blocks : array of shape (n_voxels,), int
+    """
+    from crossmodal.regions import fsaverage5_sphere_coordinates
+    from crossmodal.transfer.compare import spatial_blocks
+
+    if space != "fsaverage5":
+        return spatial_blocks(n_voxels, n_blocks)
+    sphere = fsaverage5_sphere_coordinates()
+    if len(sphere) != n_voxels:
+        raise ValueError(f"fsaverage5 has {len(sphere)} vertices, the data {n_voxels} voxels")
+    hemisphere = (np.arange(n_voxels) >= n_voxels // 2).astype(int)  # left then right, 10242 each
+    return spatial_blocks(n_voxels, n_blocks, sphere, hemisphere, seed)
