@@ -19,6 +19,7 @@ include: "workflow/rules/transfer.smk"
 include: "workflow/rules/validation.smk"
 include: "workflow/rules/pca.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/power.smk"
 
 
 rule all:

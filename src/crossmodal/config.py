@@ -160,6 +160,13 @@ def _check_references(config: dict, source: str) -> None:
         if name not in models:
             raise InputError(source, f"config key 'compare.{side}' is {name!r}, which is not a model set (models: {', '.join(models)})",
                              "name a key of `models`")
+    power = config.get("power", {})
+    if "model" in power and power["model"] not in models:
+        raise InputError(source, f"config key 'power.model' is {power['model']!r}, which is not a model set (models: {', '.join(models)})",
+                         "name a key of `models`")
+    if len(power.get("n_train_stories", ())) != len(power.get("n_train_movie_runs", ())):
+        raise InputError(source, f"config keys 'power.n_train_stories' and 'power.n_train_movie_runs' have {len(power['n_train_stories'])} "
+                         f"and {len(power['n_train_movie_runs'])} entries", "give one movie-run count per story count (data sizes are pairs)")
     alignment = config["compare"]["alignment"]
     compared = [config["compare"][side] for side in ("multimodal", "unimodal")]
     if all(name in enabled for name in compared):

@@ -457,3 +457,21 @@ def scores_of_subjects(wildcards):
 def comparison_scores(which):
     model = config["compare"][which]
     return expand("results/{model}/{subject}/transfer/layer-{layer}.h5", model=model, subject=SUBJECTS, layer=MODELS[model]["layers"][0])
+
+
+#: Power-section keys that change how the grid runs or is summarised, not a point's numbers.
+POWER_EXECUTION = ("threads", "keep_runs", "n_bootstrap", "confidence", "target_detection", "n_train_stories", "n_train_movie_runs",
+                   "snr", "test_repeats", "multimodal_patches_per_region", "n_seeds")
+
+
+def power_point_settings(name):
+    """What changes the numbers of one power grid point (its params): the point's config without figure, PCA and
+    comparison settings and without execution keys. The script builds the run's full config itself."""
+    from crossmodal.power import point_config
+
+    point = point_config(config, POWER_POINTS[name], POWER)
+    point["features"] = {key: value for key, value in point["features"].items() if key not in ("device", "batch_size", "progress")}
+    point["encoding"] = {key: value for key, value in point["encoding"].items() if key not in ENCODING_EXECUTION}
+    point["models"] = {POWER.model: point["models"][POWER.model]}
+    point["power"] = {key: value for key, value in config["power"].items() if key not in POWER_EXECUTION}
+    return {key: point[key] for key in ("subjects", "simulate", "data", "features", "models", "encoding", "alignment", "transfer", "stats", "power")}
