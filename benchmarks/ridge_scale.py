@@ -12,7 +12,7 @@ Peak memory is the process's maximum resident set size
 
 Usage::
 
-    python benchmarks/ridge_scale.py                      # full size (hours on 2 cores)
+    python benchmarks/ridge_scale.py                      # full size (about 6 min on 2 cores, extrapolated; README)
     python benchmarks/ridge_scale.py --voxels 10000 --samples 9000
     python benchmarks/ridge_scale.py --storage memmap --voxel-batch 5000
 

@@ -13,7 +13,7 @@ data are written and after scoring; the target is 16 GiB at full size.
 
 Usage::
 
-    python benchmarks/score_scale.py                        # full size (about an hour on 2 cores)
+    python benchmarks/score_scale.py                        # full size (274 s on 2 cores, README "Benchmarks")
     python benchmarks/score_scale.py --voxels 20000         # a fifth, to extrapolate the time
 """
 

@@ -136,3 +136,15 @@ def test_outputs_get_the_usual_permissions(tmp_path):
         assert (tmp_path / "a.h5").stat().st_mode & 0o777 == 0o644
     finally:
         os.umask(umask)
+
+
+def test_a_killed_writers_temporary_is_removed_by_the_next_write(tmp_path):
+    """kill -9 skips the cleanup of an atomic write; the next write of the same file removes what it left."""
+    stale = tmp_path / ".a.h5.abc123.h5.tmp"
+    stale.write_bytes(b"half written")
+    other = tmp_path / ".b.h5.abc123.h5.tmp"  # another file's temporary is not touched
+    other.write_bytes(b"")
+    with atomic_h5(tmp_path / "a.h5") as handle:
+        handle.create_dataset("x", data=[1])
+    assert not stale.exists() and other.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".b.h5.abc123.h5.tmp", "a.h5"]

@@ -8,15 +8,16 @@ atomic on POSIX file systems, and the data are flushed to disk before it.
 
 from __future__ import annotations
 
+import glob
 import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
 import h5py
 
-__all__ = ["atomic_call", "atomic_h5", "atomic_write", "files_by_attribute", "write_table"]
+__all__ = ["atomic_h5", "atomic_write", "files_by_attribute", "write_table"]
 
 
 @contextmanager
@@ -37,6 +38,8 @@ def atomic_write(path: str | os.PathLike, suffix: str = ".tmp") -> Iterator[Path
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.*{glob.escape(suffix)}"):
+        stale.unlink(missing_ok=True)  # left by a writer that was killed (kill -9 skips the cleanup below)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
     os.close(handle)
     temporary = Path(temporary)
@@ -71,12 +74,6 @@ def write_table(table, path: str | os.PathLike, **to_csv) -> None:
     """Write a pandas DataFrame as TSV atomically (``to_csv`` keywords are passed on)."""
     with atomic_write(path, ".tsv.tmp") as temporary:
         table.to_csv(temporary, sep="\t", index=False, **to_csv)
-
-
-def atomic_call(path: str | os.PathLike, write: Callable[[Path], None], suffix: str = ".tmp") -> None:
-    """Call ``write(temporary_path)`` and rename the result to ``path`` (for writers that take a path)."""
-    with atomic_write(path, suffix) as temporary:
-        write(temporary)
 
 
 def files_by_attribute(paths, key: str = "subject") -> dict:

@@ -212,21 +212,17 @@ def summarise(rows: pd.DataFrame, n_bootstrap: int, confidence: float, seed: int
         ``n_seeds``, and for each measure its mean, ``<measure>_low`` and
         ``<measure>_high``.
     """
-    rng = np.random.default_rng(seed)
+    from crossmodal.transfer.compare import block_bootstrap_mean  # not at import: the DAG reads this module
+
     measures = ["detection_rate", "false_discovery_proportion", "auc"]
     per_seed = rows.groupby([*COORDINATES, "direction", "seed"], as_index=False)[[*measures, "train_story_trs", "train_movie_trs"]].mean()
     out = []
     for key, group in per_seed.groupby([*COORDINATES, "direction"], sort=True):
         row = dict(zip([*COORDINATES, "direction"], key))
         row.update(train_story_trs=float(group.train_story_trs.mean()), train_movie_trs=float(group.train_movie_trs.mean()), n_seeds=len(group))
-        draws = rng.integers(len(group), size=(n_bootstrap, len(group)))
-        for measure in measures:
-            values = group[measure].to_numpy(float)
-            means = np.nanmean(values[draws], axis=1) if np.isfinite(values).any() else np.full(n_bootstrap, np.nan)
-            tail = (1 - confidence) / 2
-            row[measure] = float(np.nanmean(values)) if np.isfinite(values).any() else np.nan
-            row[f"{measure}_low"], row[f"{measure}_high"] = (np.nanquantile(means, [tail, 1 - tail]) if np.isfinite(means).any()
-                                                             else (np.nan, np.nan))
+        for measure in measures:  # every seed is its own block: the bootstrap resamples seeds (same draws for every measure)
+            result = block_bootstrap_mean(group[measure].to_numpy(float), np.arange(len(group)), n_bootstrap, confidence, seed)
+            row.update({measure: result["mean"], f"{measure}_low": result["ci_low"], f"{measure}_high": result["ci_high"]})
         out.append(row)
     return pd.DataFrame(out)
 

@@ -49,7 +49,7 @@ rule plot_power:
         report("results/figures/power.png", caption="../report/power.rst", category="Power analysis"),
         "results/figures/power.pdf",
     params:
-        target_detection=config["power"]["target_detection"],
+        sentence={key: config["power"][key] for key in ("target_detection", "snr", "test_repeats", "multimodal_patches_per_region")},
     log:
         "results/logs/figures/power.log",
     conda:

@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 
+from crossmodal.h5io import files_by_attribute
 from crossmodal.logs import setup_logging
 from crossmodal.plots import save_figure
 from crossmodal.plots.gather import read_scores
@@ -13,9 +14,11 @@ from crossmodal.transfer.compare import DIRECTIONS, entered_voxels
 log = setup_logging(snakemake.log[0])
 names, score, alignment = snakemake.params.names, snakemake.params.score, snakemake.params.alignment
 table = pd.read_csv(snakemake.input.table, sep="\t")
-multimodal = [read_scores(p) for p in snakemake.input.multimodal]
-unimodal = [read_scores(p) for p in snakemake.input.unimodal]
-sensory = [load_regions(path).primary_sensory for path in snakemake.input.multimodal]  # per subject
+multimodal_files, unimodal_files = files_by_attribute(snakemake.input.multimodal), files_by_attribute(snakemake.input.unimodal)
+subjects = sorted(multimodal_files)  # score files matched by the subject they store, not by list position
+multimodal = [read_scores(multimodal_files[s]) for s in subjects]
+unimodal = [read_scores(unimodal_files[s]) for s in subjects]
+sensory = [load_regions(multimodal_files[s]).primary_sensory for s in subjects]
 points = {}
 for direction in DIRECTIONS:
     a_parts, b_parts = [], []

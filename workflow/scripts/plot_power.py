@@ -8,9 +8,9 @@ from crossmodal.plots import save_figure
 from crossmodal.power import PowerSettings, least_data_sentence
 
 log = setup_logging(snakemake.log[0])
-settings = PowerSettings.from_config(snakemake.config["power"])
+settings = PowerSettings.from_config(snakemake.config["power"], **snakemake.params.sentence)
 summary = pd.read_csv(snakemake.input[0], sep="\t")
 sentence = least_data_sentence(summary, settings)
-figure = power_curves(summary, snakemake.params.target_detection, sentence)
+figure = power_curves(summary, settings.target_detection, sentence)
 save_figure(figure, snakemake.output)
 log.info("%s", sentence)

@@ -24,8 +24,10 @@ log = setup_logging(snakemake.log[0])
 settings = PowerSettings.from_config(snakemake.config["power"])
 point = {p.name: p for p in grid_points(settings)}[snakemake.wildcards.point]
 run = Path(snakemake.output[0]).parent.parent / "runs" / point.name
+owned = not run.exists() or (run / MARKER).exists()  # a folder this rule did not make is used but never deleted
 run.mkdir(parents=True, exist_ok=True)
-(run / MARKER).touch()
+if owned:
+    (run / MARKER).touch()
 config_path = run / "point_config.yaml"
 config_path.write_text(yaml.safe_dump(point_config(snakemake.config, point, settings), sort_keys=False))
 snakefile = (Path(snakemake.scriptdir) / ".." / ".." / "Snakefile").resolve()
@@ -41,5 +43,5 @@ if finished.returncode != 0:
 rows = point_rows(pd.read_csv(run / targets[0], sep="\t"), pd.read_csv(run / targets[1], sep="\t"), point, settings)
 write_table(rows, snakemake.output[0])
 log.info("%s:\n%s", point.name, rows.to_string(index=False))
-if not settings.keep_runs and (run / MARKER).exists():
+if not settings.keep_runs and owned:
     shutil.rmtree(run)

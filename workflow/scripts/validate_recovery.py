@@ -3,7 +3,7 @@
 import h5py
 import pandas as pd
 
-from crossmodal.encoding.io import load_fit, read_fit_attrs
+from crossmodal.encoding.io import read_fit_attrs
 from crossmodal.h5io import write_table
 from crossmodal.logs import setup_logging
 from crossmodal.simulate.oracle import responsive_mean
@@ -17,7 +17,9 @@ with h5py.File(snakemake.input.truth, "r") as truth:
 
 def fit_mean(path):
     attrs = read_fit_attrs(path)
-    return attrs, responsive_mean(load_fit(path).test_scores, voxel_class, attrs["modality"])
+    with h5py.File(path, "r") as fit:  # only the test scores, not the weights
+        test_scores = fit["test_scores"][()]
+    return attrs, responsive_mean(test_scores, voxel_class, attrs["modality"])
 
 
 oracle = {}

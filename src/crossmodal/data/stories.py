@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from crossmodal.data.hdf5 import dataset_shape, read_json
-from crossmodal.data.runs import split_runs
+from crossmodal.data.runs import listed_runs, split_runs
 from crossmodal.data.textgrid import read_word_events
 from crossmodal.data.types import ModalityData, ResponseRun
 from crossmodal.errors import InputError
@@ -108,12 +108,8 @@ def load_ds003020(root: str | Path, subject: str, test_stories: list[str], train
     derivative = derivative_folder(Path(root))
     respdict = read_json(derivative / "respdict.json", "restore respdict.json from the ds003020 derivative folder")
     subject_folder = derivative / "preprocessed_data" / subject
-    if not subject_folder.is_dir():
-        found = sorted(p.name for p in (derivative / "preprocessed_data").glob("*") if p.is_dir())
-        raise InputError(subject_folder, f"subject not found (subjects here: {', '.join(found) or 'none'})", "fix the subjects list in the config or download this subject")
-    available = sorted(p.stem for p in subject_folder.glob("*.hf5"))
     section = {"layout": "ds003020", "root": str(root), "test_stories": test_stories, "train_stories": train_stories}
-    train_stories, test_stories = split_runs(section, "story", available)
+    train_stories, test_stories = split_runs(section, "story", listed_runs(section, "story", subject))
     train_runs = [_story_run(derivative, subject_folder, s, respdict) for s in train_stories]
     test_runs = [_story_run(derivative, subject_folder, s, respdict) for s in test_stories]
     _check_same_voxels(train_runs + test_runs)

@@ -271,11 +271,9 @@ def extract_caption_features(
         for start in range(0, len(captions), CAPTION_CHUNK):  # bounded memory: the word vectors of one chunk at a time
             chunk = captions[start : start + CAPTION_CHUNK]
             windows = [window for words in chunk for window in context_windows(words, context_words)]
-            owner = np.repeat(np.arange(len(chunk)), [len(words) for words in chunk])
+            lengths = np.array([len(words) for words in chunk])  # every caption's words are consecutive rows
             per_word = encode_token_sequences(model, token_sequences(model, windows, source), "last", batch_size)
-            sums = np.zeros((per_word.shape[0], len(chunk), per_word.shape[2]), dtype=np.float64)
-            for row, caption in enumerate(owner):
-                sums[:, caption] += per_word[:, row]
-            features[:, start : start + len(chunk)] = sums / np.bincount(owner, minlength=len(chunk))[None, :, None]
+            sums = np.add.reduceat(per_word.astype(np.float64), np.r_[0, np.cumsum(lengths)[:-1]], axis=1)
+            features[:, start : start + len(chunk)] = sums / lengths[None, :, None]
             bar.update(len(chunk))
     return features

@@ -136,28 +136,45 @@ def pool_weights(story_fits: dict[str, Path], scores: dict[str, Path], feature_s
     -------
     PooledWeights
     """
+    return _pool(story_fits, scores, feature_stds, n_delays, settings, (baseline,))[0]
+
+
+def pool_weights_and_baseline(story_fits: dict[str, Path], scores: dict[str, Path], feature_stds: dict[str, np.ndarray],
+                              n_delays: int, settings: PCASettings) -> tuple[PooledWeights, PooledWeights]:
+    """:func:`pool_weights` of the selected voxels and of the baseline, reading each subject's files once."""
+    selected, baseline = _pool(story_fits, scores, feature_stds, n_delays, settings, (False, True))
+    return selected, baseline
+
+
+def _pool(story_fits, scores, feature_stds, n_delays: int, settings: PCASettings, kinds: tuple[bool, ...]) -> list[PooledWeights]:
+    """Pooled weights of each kind (False: the selected voxels, True: the baseline), one pass over the subjects."""
     common = common_scaling(feature_stds)
-    vectors, subjects, indices, alphas, selection = [], [], [], [], {}
+    parts = [([], [], [], [], {}) for _ in kinds]
     for index, (subject, fit_path) in enumerate(story_fits.items()):
-        mask, how = select_voxels(load_scores(scores[subject]), settings.alignment, settings.score, settings.min_voxels)
+        selected, how = select_voxels(load_scores(scores[subject]), settings.alignment, settings.score, settings.min_voxels)
         fit = load_fit(fit_path)
         finite = np.all(np.isfinite(fit.weights), axis=0)
-        mask &= finite
-        if baseline:
-            others = np.flatnonzero(~mask & finite)
-            picked = np.random.default_rng((settings.seed, index)).choice(others, size=min(int(mask.sum()), len(others)), replace=False)
-            mask = np.zeros_like(mask)
-            mask[picked] = True
-            how = "baseline"
-        averaged = delay_average(fit.weights[:, mask], n_delays)
+        selected &= finite
         own = np.where(np.asarray(feature_stds[subject], dtype=np.float64) > 0, feature_stds[subject], 1.0)
-        vectors.append(normalise_rows((averaged * (common / own)[:, None]).T))
-        subjects += [subject] * int(mask.sum())
-        indices.append(np.flatnonzero(mask))
-        alphas.append(fit.alphas_per_voxel[mask])
-        selection[subject] = how
-        logger.info("%s: %d voxels (%s, %s scores, %s alignment)", subject, mask.sum(), how, settings.score, settings.alignment)
-    return PooledWeights(np.concatenate(vectors), np.array(subjects), np.concatenate(indices), np.concatenate(alphas), selection)
+        for baseline, (vectors, subjects, indices, alphas, selection) in zip(kinds, parts):
+            mask, label = (_baseline_mask(selected, finite, settings.seed, index), "baseline") if baseline else (selected, how)
+            averaged = delay_average(fit.weights[:, mask], n_delays)
+            vectors.append(normalise_rows((averaged * (common / own)[:, None]).T))
+            subjects += [subject] * int(mask.sum())
+            indices.append(np.flatnonzero(mask))
+            alphas.append(fit.alphas_per_voxel[mask])
+            selection[subject] = label
+            logger.info("%s: %d voxels (%s, %s scores, %s alignment)", subject, mask.sum(), label, settings.score, settings.alignment)
+    return [PooledWeights(np.concatenate(v), np.array(s), np.concatenate(i), np.concatenate(a), sel) for v, s, i, a, sel in parts]
+
+
+def _baseline_mask(selected: np.ndarray, finite: np.ndarray, seed: int, index: int) -> np.ndarray:
+    """As many voxels as ``selected`` drawn at random from the other finite ones (seeded by ``(seed, index)``)."""
+    others = np.flatnonzero(~selected & finite)
+    picked = np.random.default_rng((seed, index)).choice(others, size=min(int(selected.sum()), len(others)), replace=False)
+    mask = np.zeros_like(selected)
+    mask[picked] = True
+    return mask
 
 
 def word_projections(story_feature_paths: list[Path], text_layer: str, components: np.ndarray, feature_std: np.ndarray,
@@ -258,7 +275,7 @@ def analyse(
     delays = next(iter(scalings.values()))[1]
     feature_stds = {subject: std for subject, (std, _) in scalings.items()}
     feature_std = common_scaling(feature_stds)
-    pooled = pool_weights(story_fits, scores, feature_stds, len(delays), settings)
+    pooled, baseline = pool_weights_and_baseline(story_fits, scores, feature_stds, len(delays), settings)
     if len(pooled.vectors) < 2:
         raise InputError("pca voxel selection", f"{len(pooled.vectors)} voxels selected", "lower pca.min_voxels's fallback or check the transfer scores")
     pca = fit_pca(pooled.vectors, settings.n_components)
@@ -274,16 +291,15 @@ def analyse(
     captions = read_layer(test_captions, text_layer)
     _, caption_means, _ = average_by_label(captions, caption_image)
     caption_proj = project(caption_means, pca.components, feature_std)
-    image_proj = project(to_text(read_layer(test_images, image_layer)), pca.components, feature_std)
+    image_text = to_text(read_layer(test_images, image_layer))
+    image_proj = project(image_text, pca.components, feature_std)
     if len(image_proj) != len(caption_proj):
         raise InputError(test_images, f"has {len(image_proj)} images, the captions name {len(caption_proj)}", "rerun the pair feature rules")
     shared = sharedness(caption_proj, image_proj, settings.n_permutations, settings.seed)
     # Baselines that can fail: with a linear map almost any direction looks shared.
-    image_text = to_text(read_layer(test_images, image_layer))
     random_r = direction_sharedness(caption_means, image_text, random_directions(settings.n_random_directions, pca.components.shape[1],
                                                                                  settings.seed), feature_std)
     shared.update({f"random_{key}": value for key, value in against_baseline(shared["r"], random_r).items()})
-    baseline = pool_weights(story_fits, scores, feature_stds, len(delays), settings, baseline=True)
     baseline_pca = fit_pca(baseline.vectors, settings.n_components)
     baseline_r = direction_sharedness(caption_means, image_text, baseline_pca.components, feature_std)
     shared["baseline_sharedness"] = np.r_[baseline_r, np.full(max(0, len(pca.components) - len(baseline_r)), np.nan)][: len(pca.components)]
@@ -331,6 +347,7 @@ def shared_flags(shared: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]
 
 def component_table(pca: PCAResult, shared: dict[str, np.ndarray], **identity) -> pd.DataFrame:
     """One row per PC: explained variance, sharedness with its intervals, the baselines and the flags of :func:`shared_flags`."""
+    flags = shared_flags(shared)
     return pd.DataFrame({
         **identity,
         "component": np.arange(1, len(pca.components) + 1),
@@ -340,7 +357,7 @@ def component_table(pca: PCAResult, shared: dict[str, np.ndarray], **identity) -
         "random_median": shared["random_median"], "random_95": shared["random_high"],
         "random_percentile": shared["random_percentile"], "random_p": shared["random_p"],
         "nonmultimodal_sharedness": shared["baseline_sharedness"],
-        "shared": shared_flags(shared)[0], "more_shared_than_random": shared_flags(shared)[1],
+        "shared": flags[0], "more_shared_than_random": flags[1],
     })
 
 

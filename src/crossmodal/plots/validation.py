@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from crossmodal.plots.style import plt
+from crossmodal.transfer.validation import CLASS_NAMES
 
 DETECTED = ("neither", "story\u2192movie only", "movie\u2192story only", "both")
 
@@ -75,7 +76,7 @@ def recovery_panel(matrices: dict[str, np.ndarray], class_names, pca_recovery: p
     return figure
 
 
-CLASS_COLUMNS = ("none", "language_only", "vision_only", "multimodal")
+CLASS_COLUMNS = CLASS_NAMES  # the class columns of recovery.tsv: fraction_significant_<name>
 
 
 def class_rate_panel(recovery: pd.DataFrame, q: float = 0.05, title: str = ""):
