@@ -15,9 +15,11 @@ pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 def test_registry_names_and_modalities():
     assert set(REGISTRY) == {
-        "bridgetower-base", "bridgetower-large", "roberta-base", "vit-base",
-        "tiny-bridgetower", "tiny-roberta", "tiny-vit",
+        "bridgetower-base", "bridgetower-large", "roberta-base", "vit-base", "clip-vit-base-patch32", "siglip-base",
+        "tiny-bridgetower", "tiny-roberta", "tiny-vit", "tiny-clip", "tiny-siglip",
     }
+    assert REGISTRY["clip-vit-base-patch32"].checkpoint == "openai/clip-vit-base-patch32"
+    assert REGISTRY["siglip-base"].checkpoint == "google/siglip-base-patch16-224"
     assert REGISTRY["bridgetower-base"].checkpoint == "BridgeTower/bridgetower-base"
     assert load_feature_model("tiny-bridgetower").modalities == ("text", "vision")
     assert load_feature_model("tiny-roberta").modalities == ("text",)
@@ -122,7 +124,7 @@ def test_layer_names_without_loading():
     assert default_layer_for("bridgetower-base", "vision") == "cross_image.3"
     assert default_layer_for("roberta-base", "text") == "text.6"
     assert default_layer_for("vit-base", "vision") == "vision.6"
-    for name in ("tiny-bridgetower", "tiny-roberta", "tiny-vit"):
+    for name in ("tiny-bridgetower", "tiny-roberta", "tiny-vit", "tiny-clip", "tiny-siglip"):
         model = load_feature_model(name)
         for modality in model.modalities:
             assert layer_names_for(name, modality) == model.layer_names(modality)

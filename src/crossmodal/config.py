@@ -167,6 +167,7 @@ def _check_references(config: dict, source: str) -> None:
     if len(power.get("n_train_stories", ())) != len(power.get("n_train_movie_runs", ())):
         raise InputError(source, f"config keys 'power.n_train_stories' and 'power.n_train_movie_runs' have {len(power['n_train_stories'])} "
                          f"and {len(power['n_train_movie_runs'])} entries", "give one movie-run count per story count (data sizes are pairs)")
+    _check_subject_pairing(config, source)
     alignment = config["compare"]["alignment"]
     compared = [config["compare"][side] for side in ("multimodal", "unimodal")]
     if all(name in enabled for name in compared):
@@ -174,6 +175,20 @@ def _check_references(config: dict, source: str) -> None:
         if lacking:
             raise InputError(source, f"config key 'compare.alignment' is {alignment!r}, which model set {lacking[0]!r} does not score "
                              f"(its alignment: {models[lacking[0]]['alignment']})", "choose an alignment both compared model sets score")
+
+
+def _check_subject_pairing(config: dict, source: str) -> None:
+    """``data.movies.subjects`` maps listed subjects to distinct movie-dataset names."""
+    pairing = config["data"]["movies"]["subjects"]
+    unknown = [name for name in pairing if name not in config["subjects"]]
+    if unknown:
+        raise InputError(source, f"config key 'data.movies.subjects' pairs {unknown[0]!r}, which is not in subjects {config['subjects']}",
+                         "map each entry of `subjects` to the movie dataset's name for the same person")
+    movie_names = [pairing.get(name, name) for name in config["subjects"]]
+    repeated = sorted({name for name in movie_names if movie_names.count(name) > 1})
+    if repeated:
+        raise InputError(source, f"config key 'data.movies.subjects' gives movie subject {repeated[0]!r} to more than one subject",
+                         "pair each subject with the movie data of the same person, once")
 
 
 #: The repository root: relative resource paths (``resources/...``) are found here when not found from the working directory.

@@ -6,7 +6,10 @@ the paper's response-permutation test ``<score>_p_tracking`` and
 ``<score>_significant_tracking``, the untuned-source null alone
 ``<score>_p_untuned``, ``within_r``, ``within_p``, ``within_q``,
 ``within_significant``, ``sign``, ``gain``, ``<score>_ratio``
-(:mod:`crossmodal.transfer.scoring`).
+(:mod:`crossmodal.transfer.scoring`), and the target test run's noise
+ceiling ``ceiling_r`` with ``raw_of_ceiling``, ``corrected_of_ceiling``,
+``within_of_ceiling`` (score / ceiling; NaN without test repeats,
+:mod:`crossmodal.ceiling`).
 
 Beside the scores, the file holds the subject's region map (group
 ``regions``: ``labels``, ``primary_visual``, ``primary_auditory`` per voxel and

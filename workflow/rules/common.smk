@@ -3,6 +3,7 @@
 import os
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 # The library, importable here even where it is not installed. Scripts find it
 # through workflow/scripts/crossmodal, a link to src/crossmodal (Snakemake puts
@@ -89,6 +90,13 @@ def resource(name):
 def data_section(modality):
     """The data config section of a modality."""
     return config["data"]["stories" if modality == "story" else "movies"]
+
+
+def movie_subject(subject):
+    """The movie dataset's name of a (story) subject: data.movies.subjects, else the same name."""
+    from crossmodal.data.runs import dataset_subject
+
+    return dataset_subject(config["data"]["movies"], subject)
 
 
 def _available_runs(subject, modality):
@@ -180,8 +188,9 @@ def encoding_targets(suffix=".h5"):
 
 
 def model_checkpoint(name):
-    """The checkpoint of a registered model name (config features.checkpoints), or None for the default."""
-    return config["features"]["checkpoints"].get(name)
+    """The checkpoint of a feature model name: features.checkpoints for a registered name (None: its default),
+    features.text_encoders for a Hugging Face text encoder named in the config."""
+    return config["features"]["checkpoints"].get(name) or config["features"]["text_encoders"].get(name)
 
 
 PAIR_SPLITS = ("train", "test")
@@ -281,6 +290,7 @@ def transfer_inputs(wildcards):
     if "linear" in MODELS[model]["alignment"]:
         inputs["maps"] = f"results/{model}/alignment/layer-{layer}.h5"
     inputs["data"] = dataset_inputs()
+    inputs["ceilings"] = "results/data/noise_ceilings.h5"
     return inputs
 
 
@@ -400,7 +410,7 @@ def _figure_report(name, caption, category, subcategory=None):
 
 
 def _flatmap_kind():
-    """Which flatmaps the DAG has, from the config and the data only (never from what is installed).
+    """Which flatmaps the subjects without a short-clips mapper get, from the config and the data only (never from what is installed).
 
     fsaverage5 data: the fsaverage5 flat patches (shipped with nilearn). ds003020 subject space:
     pycortex flatmaps when figures.pycortex is true, or auto and the stories dataset has its
@@ -427,7 +437,34 @@ def _flatmap_kind():
     return "pycortex"
 
 
-FLATMAPS = _flatmap_kind()
+def _mapper_files():
+    """{subject: mapper file} of the subjects whose flatmaps come from their short-clips mapper (figures.mappers).
+
+    Decided from paths only (<movies root>/mappers/<movie subject>_mappers.hdf exists; no file is opened), so
+    the default run (synthetic data, no mappers) checks two paths and keeps its fsaverage5 flatmaps.
+    """
+    from crossmodal.mappers import mapper_files
+
+    try:
+        return mapper_files(SUBJECTS, config["data"]["movies"]["root"], {s: movie_subject(s) for s in SUBJECTS}, FIGURES["mappers"])
+    except InputError as error:
+        sys.exit(f"Config error: {_config_sources}: {error}")
+
+
+def subject_pattern(subjects):
+    """A wildcard constraint matching exactly these subjects."""
+    return "|".join(_re.escape(s) for s in subjects)
+
+
+#: Subjects whose flatmaps are drawn from their short-clips mapper; the others get FLATMAPS (fsaverage5, pycortex or none).
+MAPPERS = _mapper_files()
+SURFACE_SUBJECTS = [s for s in SUBJECTS if s not in MAPPERS]
+FLATMAPS = _flatmap_kind() if SURFACE_SUBJECTS else None
+
+
+def mapper_of(wildcards):
+    """The short-clips mapper file of the rule's subject."""
+    return MAPPERS[wildcards.subject]
 
 
 def figure_targets():
@@ -437,10 +474,10 @@ def figure_targets():
     for model, layer in model_layers:
         names += [f"region_scores_{model}_{layer}", f"within_vs_cross_{model}_{layer}"]
         names += [f"pc_sharedness_{model}_{layer}", f"pc_words_{model}_{layer}", f"pc_images_{model}_{layer}"]
-        if FLATMAPS:
-            for subject in SUBJECTS:
+        for subject in SUBJECTS:
+            if subject in MAPPERS or FLATMAPS:
                 names += [f"performance_flatmaps_{model}_{layer}_{subject}", f"transfer_ratio_flatmap_{model}_{layer}_{subject}"]
-    names += ["alignment_retrieval", "encoding_alphas"] + (["multimodal_vs_unimodal"] if COMPARE else [])
+    names += ["alignment_retrieval", "encoding_alphas", "noise_ceiling"] + (["multimodal_vs_unimodal"] if COMPARE else [])
     if config["data"]["ground_truth"]:
         names += ["synthetic_recovery", "synthetic_class_rates"]
     return [path for name in names for path in figure_outputs(name)]

@@ -2,12 +2,13 @@
 
 
 rule validate_data:
-    """Read every subject's stories, movies and the pairs; write counts per subject and modality."""
+    """Read every subject's stories, movies and the pairs; write counts per subject and modality, and the noise ceilings of test runs with repeats."""
     input:
         dataset_inputs,
     output:
         summary="results/data/summary.tsv",
         pairs="results/data/pairs_summary.tsv",
+        ceilings="results/data/noise_ceilings.h5",
     params:
         subjects=SUBJECTS,
         data={name: config["data"][name] for name in ("stories", "movies", "pairs")},

@@ -9,6 +9,7 @@ if FLATMAPS == "fsaverage5":
             "results/figures/performance_flatmaps_{model}_{layer}_{subject}.pdf",
         wildcard_constraints:
             model=FIGURE_MODEL,
+            subject=subject_pattern(SURFACE_SUBJECTS),
         params:
             alignment=figure_alignment,
             vmax=FIGURES["flatmap_vmax"],
@@ -28,6 +29,7 @@ if FLATMAPS == "fsaverage5":
             "results/figures/transfer_ratio_flatmap_{model}_{layer}_{subject}.pdf",
         wildcard_constraints:
             model=FIGURE_MODEL,
+            subject=subject_pattern(SURFACE_SUBJECTS),
         params:
             alignment=figure_alignment,
         log:
@@ -48,6 +50,7 @@ elif FLATMAPS == "pycortex":
             "results/figures/performance_flatmaps_{model}_{layer}_{subject}.pdf",
         wildcard_constraints:
             model=FIGURE_MODEL,
+            subject=subject_pattern(SURFACE_SUBJECTS),
         params:
             alignment=figure_alignment,
             vmax=FIGURES["flatmap_vmax"],
@@ -68,6 +71,7 @@ elif FLATMAPS == "pycortex":
             "results/figures/transfer_ratio_flatmap_{model}_{layer}_{subject}.pdf",
         wildcard_constraints:
             model=FIGURE_MODEL,
+            subject=subject_pattern(SURFACE_SUBJECTS),
         params:
             alignment=figure_alignment,
             vmax=1.0,
@@ -79,6 +83,51 @@ elif FLATMAPS == "pycortex":
             "../../envs/crossmodal.yaml"
         script:
             "../scripts/plot_pycortex_flatmaps.py"
+
+
+if MAPPERS:
+
+    rule plot_mapper_flatmaps:
+        """Within- and cross-modal r on the subject's flatmap, drawn from its short-clips mapper (no pycortex), significant voxels only."""
+        input:
+            scores=scores_of,
+            mapper=mapper_of,
+        output:
+            _figure_report("performance_flatmaps_{model}_{layer}_{subject}", "performance_flatmaps_mapper", "RQ2 where", "flatmaps"),
+            "results/figures/performance_flatmaps_{model}_{layer}_{subject}.pdf",
+        wildcard_constraints:
+            model=FIGURE_MODEL,
+            subject=subject_pattern(MAPPERS),
+        params:
+            alignment=figure_alignment,
+            vmax=FIGURES["flatmap_vmax"],
+        log:
+            "results/logs/figures/performance_flatmaps_{model}_{layer}_{subject}.log",
+        conda:
+            "../../envs/crossmodal.yaml"
+        script:
+            "../scripts/plot_mapper_flatmaps.py"
+
+    rule plot_mapper_ratio:
+        """Transfer ratio (cross / within where within is significant) on the subject's flatmap from its short-clips mapper."""
+        input:
+            scores=scores_of,
+            mapper=mapper_of,
+        output:
+            _figure_report("transfer_ratio_flatmap_{model}_{layer}_{subject}", "transfer_ratio_flatmap", "RQ2 where", "flatmaps"),
+            "results/figures/transfer_ratio_flatmap_{model}_{layer}_{subject}.pdf",
+        wildcard_constraints:
+            model=FIGURE_MODEL,
+            subject=subject_pattern(MAPPERS),
+        params:
+            alignment=figure_alignment,
+            ratio=True,
+        log:
+            "results/logs/figures/transfer_ratio_flatmap_{model}_{layer}_{subject}.log",
+        conda:
+            "../../envs/crossmodal.yaml"
+        script:
+            "../scripts/plot_mapper_flatmaps.py"
 
 
 rule plot_region_scores:
@@ -98,6 +147,25 @@ rule plot_region_scores:
         "../../envs/crossmodal.yaml"
     script:
         "../scripts/plot_region_scores.py"
+
+
+rule plot_noise_ceiling:
+    """Within- and cross-modal test r of every voxel against its noise ceiling (test runs with repeats)."""
+    input:
+        scores=transfer_targets(),
+    output:
+        _figure_report("noise_ceiling", "noise_ceiling", "RQ2 where", "noise ceiling"),
+        "results/figures/noise_ceiling.pdf",
+    params:
+        score_files={f"{m} {l}": [f"results/{m}/{s}/transfer/layer-{l}.h5" for s in SUBJECTS] for m in MODELS for l in MODELS[m]["layers"]},
+        alignments={f"{m} {l}": figure_alignment(SimpleNamespace(model=m)) for m in MODELS for l in MODELS[m]["layers"]},
+        score=FIGURES["score"],
+    log:
+        "results/logs/figures/noise_ceiling.log",
+    conda:
+        "../../envs/crossmodal.yaml"
+    script:
+        "../scripts/plot_noise_ceiling.py"
 
 
 rule plot_within_vs_cross:

@@ -4,7 +4,8 @@ from dataclasses import asdict
 
 import pandas as pd
 
-from crossmodal.data import load_modality
+from crossmodal.ceiling import load_ceilings
+from crossmodal.data import check_paired_voxels, load_modality
 from crossmodal.encoding import load_fit
 from crossmodal.features.grid import check_design_runs, load_design
 from crossmodal.features.storage import feature_files_for_runs
@@ -12,12 +13,13 @@ from crossmodal.h5io import write_table
 from crossmodal.logs import setup_logging
 from crossmodal.transfer.regions import region_map_from_config
 from crossmodal.transfer.scoring import StatsSettings
-from crossmodal.transfer.subject import load_maps, region_rows, save_scores, score_subject
+from crossmodal.transfer.subject import add_ceiling_scores, load_maps, region_rows, save_scores, score_subject
 
 log = setup_logging(snakemake.log[0])
 wildcards, params = snakemake.wildcards, snakemake.params
 sections = {"story": params.stories, "movie": params.movies}
 data = {modality: load_modality(sections[modality], modality, wildcards.subject) for modality in sections}
+check_paired_voxels(data["story"], data["movie"])
 fits = {modality: load_fit(snakemake.input[f"{modality}_encoding"]) for modality in sections}
 designs = {modality: load_design(snakemake.input[f"{modality}_design"]) for modality in sections}
 for modality in sections:
@@ -32,6 +34,8 @@ results, nulls = score_subject(
     fits, designs, data, feature_paths, wildcards.layer, list(params.alignments), maps, stats,
     zscore=params.zscore, cutoff_mult=params.lanczos["cutoff_mult"], window=params.lanczos["window"], voxel_batch=snakemake.config["encoding"]["voxel_batch"], log=log,
 )
+ceilings = load_ceilings(snakemake.input.ceilings, wildcards.subject)
+add_ceiling_scores(results, {modality: ceilings[modality]["ceiling_r"] for modality in sections})
 identity = dict(model=wildcards.model, subject=wildcards.subject, layer=wildcards.layer)
 regions = region_map_from_config(params.regions, wildcards.subject, data["story"].n_voxels)
 save_scores(snakemake.output.scores, results, regions=regions, direction_attrs=nulls, **identity,

@@ -5,16 +5,19 @@ and raises :class:`crossmodal.errors.InputError` with one line naming the
 file, the problem and the fix.
 """
 
+from dataclasses import replace
+
 from crossmodal.data.generic import load_generic
 from crossmodal.data.movies import load_shortclips, run_tr_times
 from crossmodal.data.pairs import load_karpathy_pairs
-from crossmodal.data.runs import listed_runs, split_runs, subject_run_names
+from crossmodal.data.runs import dataset_subject, listed_runs, split_runs, subject_run_names
 from crossmodal.data.stories import load_ds003020, story_tr_times
 from crossmodal.data.textgrid import is_filler, read_word_events
 from crossmodal.data.types import FrameRun, ModalityData, PairData, ResponseRun, WordEvents
+from crossmodal.errors import InputError
 
 __all__ = [
-    "FrameRun", "ModalityData", "PairData", "ResponseRun", "WordEvents",
+    "FrameRun", "ModalityData", "PairData", "ResponseRun", "WordEvents", "check_paired_voxels", "dataset_subject",
     "is_filler", "load_ds003020", "load_generic", "load_karpathy_pairs", "load_modality",
     "listed_runs", "load_shortclips", "load_stimulus", "read_word_events", "split_runs", "run_tr_times", "story_tr_times", "subject_run_names",
 ]
@@ -36,13 +39,38 @@ def load_modality(section: dict, modality: str, subject: str) -> ModalityData:
     ModalityData
     """
     layout = section["layout"]
+    name = dataset_subject(section, subject)
     if layout == "ds003020":
-        return load_ds003020(section["root"], subject, list(section["test_stories"]), section.get("train_stories"))
-    if layout == "shortclips":
-        return load_shortclips(section["root"], subject, tr=section["tr"], fps=section["fps"])
-    if layout == "generic":
-        return load_generic(section["root"], modality, subject)
-    raise ValueError(f"unknown layout {layout!r}")
+        data = load_ds003020(section["root"], name, list(section["test_stories"]), section.get("train_stories"))
+    elif layout == "shortclips":
+        data = load_shortclips(section["root"], name, tr=section["tr"], fps=section["fps"])
+    elif layout == "generic":
+        data = load_generic(section["root"], modality, name)
+    else:
+        raise ValueError(f"unknown layout {layout!r}")
+    return replace(data, subject=subject, dataset_subject="" if name == subject else name)
+
+
+def check_paired_voxels(story: ModalityData, movie: ModalityData) -> None:
+    """A subject's story and movie responses must cover the same voxels.
+
+    Parameters
+    ----------
+    story, movie : ModalityData
+        The same workflow subject's data of both modalities.
+
+    Raises
+    ------
+    InputError
+        Naming both datasets' subjects and voxel counts, and the pairing key.
+    """
+    if story.n_voxels == movie.n_voxels:
+        return
+    names = [f"{data.modality} data{f' (as {data.dataset_subject})' if data.dataset_subject else ''}: {data.n_voxels} voxels"
+             for data in (story, movie)]
+    raise InputError(f"subject {story.subject}", f"has different voxel counts ({'; '.join(names)}), so they cannot be from the same voxel space",
+                     "pair each subject with the movie data of the same person in data.movies.subjects (e.g. {UTS01: S01}), "
+                     "in the same voxel space as the stories")
 
 
 def load_stimulus(section: dict, modality: str, run: str) -> WordEvents | FrameRun:

@@ -19,6 +19,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 
+from crossmodal.data.annex import require_content
 from crossmodal.data.hdf5 import check_frames, dataset_shape
 from crossmodal.data.movies import frame_run, run_tr_times
 from crossmodal.data.runs import split_runs
@@ -46,7 +47,8 @@ def load_generic(root: str | Path, modality: str, subject: str) -> ModalityData:
     subject_folder = folder / subject
     if not subject_folder.is_dir():
         found = sorted(p.name for p in folder.glob("*") if p.is_dir() and p.name != "stimuli")
-        raise InputError(subject_folder, f"subject not found (subjects here: {', '.join(found) or 'none'})", "fix the subjects list in the config")
+        pairing = " or pair each subject with its name here in data.movies.subjects (e.g. {UTS01: S01})" if modality == "movie" else ""
+        raise InputError(subject_folder, f"subject not found (subjects here: {', '.join(found) or 'none'})", f"fix the subjects list in the config{pairing}")
     train_runs = [_generic_run(subject_folder / f"{name}.h5", name) for name in train_names]
     test_runs = [_generic_run(subject_folder / f"{name}.h5", name) for name in test_names]
     _check_same_voxels(train_runs + test_runs)
@@ -64,6 +66,7 @@ def _generic_run(path: Path, name: str) -> ResponseRun:
 
 
 def _generic_stimulus(path: Path, name: str):
+    require_content(path)
     if not path.is_file():
         raise InputError(path, f"stimulus of run {name} not found", "add a stimuli/<run>.h5 file for every run in runs.json")
     with h5py.File(path, "r") as handle:

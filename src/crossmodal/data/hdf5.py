@@ -7,6 +7,7 @@ from pathlib import Path
 
 import h5py
 
+from crossmodal.data.annex import require_content
 from crossmodal.errors import InputError
 
 
@@ -25,6 +26,7 @@ def dataset_shape(path: Path, name: str, fix: str) -> tuple[tuple[int, ...], str
     shape : tuple of int
     dtype : str
     """
+    require_content(path)
     if not path.is_file():
         raise InputError(path, "file not found", fix)
     try:
@@ -44,7 +46,8 @@ def read_small_dataset(path: Path, name: str, fix: str):
 
 
 def read_json(path: Path, fix: str):
-    """Parse a JSON file, with one error line if it is missing or malformed."""
+    """Parse a JSON file, with one error line if it is missing, not downloaded or malformed."""
+    require_content(path)
     if not path.is_file():
         raise InputError(path, "file not found", fix)
     try:

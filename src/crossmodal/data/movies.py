@@ -4,8 +4,13 @@
 
     <root>/stimuli/train_00.hdf .. train_NN.hdf, test.hdf   "stimuli": (n_frames, H, W, 3) uint8
     <root>/responses/<SUBJECT>_responses.hdf
-        Y_train (n_TR_train, n_voxels), Y_test (n_TR_test, n_voxels),
+        Y_train (n_TR_train, n_voxels),
+        Y_test (n_repeats, n_TR_test, n_voxels) as published (10 repeats),
+               or already averaged, (n_TR_test, n_voxels),
         run_onsets (n_runs,): first TR of each training run in Y_train
+
+A 3-D ``Y_test`` is read as the mean over repeats (what is scored); its
+repeats give each voxel's noise ceiling (:mod:`crossmodal.ceiling`).
 
 Frame ``i`` of a run is shown at ``i / fps`` s from the run start; response
 row ``k`` of a run is the TR whose mid-point is ``(k + 0.5) * tr``.
@@ -62,7 +67,7 @@ def load_shortclips(root: str | Path, subject: str, tr: float = 2.0, fps: float 
     path = root / "responses" / f"{subject}_responses.hdf"
     if not path.is_file():
         found = sorted(p.name.split("_responses")[0] for p in (root / "responses").glob("*_responses.hdf"))
-        raise InputError(path, f"subject not found (subjects here: {', '.join(found) or 'none'})", "fix the subjects list in the config")
+        raise InputError(path, f"subject not found (subjects here: {', '.join(found) or 'none'})", "fix the subjects list in the config, or pair each subject with its name here in data.movies.subjects (e.g. {UTS01: S01})")
     fix = "use the short-clips responses file (Y_train, Y_test, run_onsets)"
     train_shape, _ = dataset_shape(path, "Y_train", fix)
     test_shape, _ = dataset_shape(path, "Y_test", fix)
@@ -77,6 +82,16 @@ def load_shortclips(root: str | Path, subject: str, tr: float = 2.0, fps: float 
         ResponseRun(name, path, "Y_train", int(start), int(stop - start), train_shape[1], tr, run_tr_times(int(stop - start), tr))
         for name, start, stop in zip(names[:-1], bounds[:-1], bounds[1:])
     ]
-    test_runs = [ResponseRun("test", path, "Y_test", 0, test_shape[0], test_shape[1], tr, run_tr_times(test_shape[0], tr))]
+    test_runs = [_test_run(path, test_shape, tr)]
     _check_same_voxels(train_runs + test_runs)
     return ModalityData(subject, "movie", "shortclips", train_runs, test_runs, stimuli)
+
+
+def _test_run(path: Path, shape: tuple[int, ...], tr: float) -> ResponseRun:
+    """The test run of a short-clips responses file: ``Y_test`` 2-D (averaged) or 3-D (repeats, TRs, voxels)."""
+    if len(shape) == 2:
+        return ResponseRun("test", path, "Y_test", 0, shape[0], shape[1], tr, run_tr_times(shape[0], tr))
+    if len(shape) == 3:
+        return ResponseRun("test", path, "Y_test", 0, shape[1], shape[2], tr, run_tr_times(shape[1], tr), n_repeats=shape[0])
+    raise InputError(path, f"Y_test has shape {shape}, expected (n_repeats, n_TRs, n_voxels) or (n_TRs, n_voxels)",
+                     "use the short-clips responses file as published")

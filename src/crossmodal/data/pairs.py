@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from crossmodal.data.annex import require_content
 from crossmodal.data.hdf5 import read_json
 from crossmodal.data.types import PairData
 from crossmodal.errors import InputError
@@ -53,6 +54,8 @@ def load_karpathy_pairs(root: str | Path, check_images: bool = True) -> PairData
     except (KeyError, TypeError, ValueError) as error:
         raise InputError(path, f"is not in the Karpathy format (missing or bad field {error})", fix) from None
     if check_images:
+        for image_path in image_paths:
+            require_content(image_path)
         missing = [p for p in image_paths if not p.is_file()]
         if missing:
             raise InputError(missing[0], f"image not found ({len(missing)} of {len(image_paths)} missing)", f"put the Flickr30K images in {root / IMAGE_FOLDER}")

@@ -24,7 +24,25 @@ from pathlib import Path
 from crossmodal.data.hdf5 import read_json
 from crossmodal.errors import InputError
 
-__all__ = ["listed_runs", "split_runs", "subject_run_names"]
+__all__ = ["dataset_subject", "listed_runs", "split_runs", "subject_run_names"]
+
+
+def dataset_subject(section: dict, subject: str) -> str:
+    """The name a dataset gives a subject: ``section["subjects"][subject]`` if mapped, else ``subject``.
+
+    Parameters
+    ----------
+    section : dict
+        ``data.stories`` or ``data.movies`` of the config (only the movie
+        section has a ``subjects`` mapping, e.g. ``{UTS01: S01}``).
+    subject : str
+        The workflow's subject ID (an entry of ``subjects``).
+
+    Returns
+    -------
+    str
+    """
+    return str(dict(section.get("subjects") or {}).get(subject, subject))
 
 
 def split_runs(section: dict, modality: str, available: list[str]) -> tuple[list[str], list[str]]:
@@ -74,6 +92,7 @@ def listed_runs(section: dict, modality: str, subject: str) -> list[str]:
     """
     root = Path(section["root"])
     layout = section["layout"]
+    subject = dataset_subject(section, subject)
     if layout == "ds003020":
         from crossmodal.data.stories import derivative_folder
 

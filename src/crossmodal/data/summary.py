@@ -11,8 +11,10 @@ def summarize_modality(data: ModalityData) -> dict:
     Returns
     -------
     dict
-        subject, modality, layout, train_runs, test_runs, train_trs, test_trs,
-        voxels, events (words or frames), event_kind, nans_replaced.
+        subject, dataset_subject (the dataset's name for the subject),
+        modality, layout, train_runs, test_runs, train_trs, test_trs,
+        test_repeats (stored repeats of the test runs, 0 if averaged), voxels,
+        events (words or frames), event_kind, nans_replaced.
     """
     events = 0
     for stimulus in data.stimuli.values():
@@ -21,12 +23,14 @@ def summarize_modality(data: ModalityData) -> dict:
     event_kind = "words" if kinds == {WordEvents} else "frames" if kinds == {FrameRun} else "mixed"
     return {
         "subject": data.subject,
+        "dataset_subject": data.dataset_subject or data.subject,
         "modality": data.modality,
         "layout": data.layout,
         "train_runs": len(data.train_runs),
         "test_runs": len(data.test_runs),
         "train_trs": sum(r.n_trs for r in data.train_runs),
         "test_trs": sum(r.n_trs for r in data.test_runs),
+        "test_repeats": min(r.n_repeats for r in data.test_runs),
         "voxels": data.n_voxels,
         "events": events,
         "event_kind": event_kind,

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from crossmodal.data.annex import require_content
 from crossmodal.data.types import WordEvents
 from crossmodal.errors import InputError
 
@@ -49,6 +50,7 @@ def read_word_events(path: str | Path, tier_index: int = WORD_TIER_INDEX) -> Wor
     from praatio.utilities.textgrid_io import parseTextgridStr
 
     path = Path(path)
+    require_content(path)
     if not path.is_file():
         raise InputError(path, "TextGrid not found", "check data.stories.root and that every story has a TextGrid")
     text = _read_text(path)

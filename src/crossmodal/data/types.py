@@ -35,6 +35,12 @@ class ResponseRun:
         Time of each response row on the stimulus clock (s): the TR mid-point,
         relative to sound onset for ds003020 stories and to the run start
         otherwise.
+    n_repeats : int
+        0 for a single (or already averaged) response, stored
+        ``(n_rows, n_voxels)``; ``r >= 1`` for a run stored with its
+        repeated presentations, ``(r, n_rows, n_voxels)`` (the published
+        short-clips ``Y_test``): :meth:`read` returns their mean and
+        :meth:`read_repeats` each one.
     """
 
     name: str
@@ -45,9 +51,10 @@ class ResponseRun:
     n_voxels: int
     tr: float
     tr_times: np.ndarray = field(repr=False)
+    n_repeats: int = 0
 
     def read(self, voxels: slice = slice(None)) -> np.ndarray:
-        """Read the responses of a voxel range, NaN replaced by 0.
+        """Read the responses of a voxel range (the mean over repeats, if stored), NaN replaced by 0.
 
         Parameters
         ----------
@@ -58,19 +65,43 @@ class ResponseRun:
         -------
         responses : array of shape (n_trs, n_selected_voxels), float32
         """
+        if self.n_repeats:
+            return self.read_repeats(voxels).mean(axis=0)
         with h5py.File(self.source, "r") as handle:
             block = handle[self.dataset][self.first_row : self.first_row + self.n_trs, voxels]
         block = np.asarray(block, dtype=np.float32)
         np.nan_to_num(block, copy=False, nan=0.0)
         return block
 
+    def read_repeats(self, voxels: slice = slice(None)) -> np.ndarray:
+        """Read every repeat of a voxel range, NaN replaced by 0.
+
+        Parameters
+        ----------
+        voxels : slice
+
+        Returns
+        -------
+        repeats : array of shape (n_repeats, n_trs, n_selected_voxels), float32
+            For a run without stored repeats, its one response as a single repeat.
+        """
+        if not self.n_repeats:
+            return self.read(voxels)[None]
+        with h5py.File(self.source, "r") as handle:
+            block = handle[self.dataset][:, self.first_row : self.first_row + self.n_trs, voxels]
+        block = np.asarray(block, dtype=np.float32)
+        np.nan_to_num(block, copy=False, nan=0.0)
+        return block
+
     def count_nans(self, voxel_batch: int = 20000) -> int:
-        """Number of NaN entries that :meth:`read` replaces by 0."""
+        """Number of NaN entries that :meth:`read` replaces by 0 (over all repeats, if stored)."""
         total = 0
+        rows = slice(self.first_row, self.first_row + self.n_trs)
         with h5py.File(self.source, "r") as handle:
             data = handle[self.dataset]
             for start in range(0, self.n_voxels, voxel_batch):
-                block = data[self.first_row : self.first_row + self.n_trs, start : start + voxel_batch]
+                columns = slice(start, start + voxel_batch)
+                block = data[:, rows, columns] if self.n_repeats else data[rows, columns]
                 total += int(np.isnan(block).sum())
         return total
 
@@ -151,6 +182,9 @@ class ModalityData:
     train_runs, test_runs : list of ResponseRun
     stimuli : dict of str to WordEvents or FrameRun
         The stimulus of every run, by run name.
+    dataset_subject : str
+        The dataset's own name for the subject (``data.movies.subjects``
+        pairs e.g. ``UTS01`` with short-clips ``S01``); empty if the same.
     """
 
     subject: str
@@ -159,6 +193,7 @@ class ModalityData:
     train_runs: list[ResponseRun]
     test_runs: list[ResponseRun]
     stimuli: dict[str, WordEvents | FrameRun]
+    dataset_subject: str = ""
 
     @property
     def runs(self) -> list[ResponseRun]:

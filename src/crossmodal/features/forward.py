@@ -1,5 +1,9 @@
 """All-layer forward passes of the feature models, with BridgeTower's fixed partners.
 
+RoBERTa, ViT and any Hugging Face text encoder (architecture ``auto``) run as
+they are with ``output_hidden_states``; the dual encoders (CLIP, SigLIP) run
+one tower, ``text_model`` or ``vision_model``, the other is never touched.
+
 ``BridgeTowerModel.forward`` needs both a text and an image, and recomputes
 both towers every call. Here its forward is split into the pieces it is made
 of (same submodules, same order, same masks, see
@@ -27,7 +31,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from crossmodal.features.models import FeatureModel
+from crossmodal.features.models import DUAL_ENCODERS, FeatureModel
 
 GREY_LEVEL = 128  # the text stimuli's image partner: every pixel (128, 128, 128)
 
@@ -200,8 +204,11 @@ def text_hidden_states(model: FeatureModel, input_ids: torch.Tensor, attention_m
     states : list of (batch, seq, dim) tensors
     """
     network = model.network
-    if model.architecture == "roberta":
+    if model.architecture in ("roberta", "auto"):
         output = network(input_ids=input_ids, attention_mask=attention_mask, output_hidden_states=True)
+        return list(output.hidden_states)
+    if model.architecture in DUAL_ENCODERS:  # the text tower alone (CLIP's is causal, SigLIP's bidirectional)
+        output = network.text_model(input_ids=input_ids, attention_mask=attention_mask, output_hidden_states=True)
         return list(output.hidden_states)
     if model.architecture != "bridgetower":
         raise ValueError(f"{model.name} has no text tower")
@@ -222,11 +229,14 @@ def vision_hidden_states(model: FeatureModel, pixel_values: torch.Tensor) -> lis
 
     Returns
     -------
-    states : list of (batch, tokens, dim) tensors; token 0 is the CLS token.
+    states : list of (batch, tokens, dim) tensors; token 0 is the CLS token
+        (SigLIP has none: every token is a patch, ``model.has_cls_token``).
     """
     network = model.network
     if model.architecture == "vit":
         return list(network(pixel_values=pixel_values, output_hidden_states=True).hidden_states)
+    if model.architecture in DUAL_ENCODERS:  # the vision tower alone
+        return list(network.vision_model(pixel_values=pixel_values, output_hidden_states=True).hidden_states)
     if model.architecture != "bridgetower":
         raise ValueError(f"{model.name} has no vision tower")
     vision_states = bridgetower_vision_tower(network, pixel_values)

@@ -61,7 +61,7 @@ def context_windows(words: Sequence[str], context_words: int = 20) -> list[str]:
 
 
 def token_sequences(model: FeatureModel, texts: list[str], source: str) -> list[list[int]]:
-    """``<s> ids </s>`` of every text, left-truncated to the model's length.
+    """``<s> ids </s>`` of every text (``ids </s>`` without a start token), left-truncated to the model's length.
 
     Parameters
     ----------
@@ -76,7 +76,7 @@ def token_sequences(model: FeatureModel, texts: list[str], source: str) -> list[
         Input of :func:`encode_token_sequences`.
     """
     tokenizer = model.tokenizer
-    keep = model.max_text_tokens - 2
+    keep = model.max_text_tokens - tokenizer.n_special
     sequences = []
     for index, ids in enumerate(tokenizer.encode(texts)):
         if not ids:
@@ -85,7 +85,7 @@ def token_sequences(model: FeatureModel, texts: list[str], source: str) -> list[
                 f"text {index} ({texts[index]!r}) has no tokens",
                 "drop empty words / captions before extracting features",
             )
-        sequences.append([tokenizer.bos_id, *ids[-keep:], tokenizer.eos_id])
+        sequences.append(tokenizer.wrap(ids[-keep:]))
     return sequences
 
 
@@ -100,14 +100,17 @@ def _pad(sequences: list[list[int]], pad_id: int, device: torch.device) -> tuple
     return input_ids.to(device), attention_mask.to(device)
 
 
-def _pool_text(states: list[torch.Tensor], lengths: torch.Tensor, pooling: str) -> torch.Tensor:
-    """(n_layers, batch, dim): token before ``</s>`` ("last") or mean of the real tokens ("mean")."""
+def _pool_text(states: list[torch.Tensor], lengths: torch.Tensor, pooling: str, first: int = 1) -> torch.Tensor:
+    """(n_layers, batch, dim): token before ``</s>`` ("last") or mean of the real tokens ("mean").
+
+    ``first`` is the position of the first text token (1 after ``<s>``, 0 without a start token).
+    """
     stacked = torch.stack(states)  # (n_layers, batch, seq, dim)
     if pooling == "last":
         rows = torch.arange(stacked.shape[1], device=stacked.device)
         return stacked[:, rows, lengths - 2]
     positions = torch.arange(stacked.shape[2], device=stacked.device)
-    inside = (positions[None, :] >= 1) & (positions[None, :] < (lengths[:, None] - 1))  # drop <s>, </s>, padding
+    inside = (positions[None, :] >= first) & (positions[None, :] < (lengths[:, None] - 1))  # drop <s>, </s>, padding
     weights = inside.to(stacked.dtype) / inside.sum(dim=1, keepdim=True).to(stacked.dtype)
     return torch.einsum("lbsd,bs->lbd", stacked, weights)
 
@@ -139,14 +142,15 @@ def encode_token_sequences(
     if batch_size < 1:
         raise InputError("features.text.batch_size", f"is {batch_size}", "use 1 or more")
     layer_names = model.layer_names("text")
-    features = np.empty((len(layer_names), len(sequences), model.dim), dtype=np.float32)
+    features = np.empty((len(layer_names), len(sequences), model.dim_of("text")), dtype=np.float32)
+    first = model.tokenizer.n_special - 1  # position of the first text token
     order = sorted(range(len(sequences)), key=lambda index: -len(sequences[index]))  # stable: ties keep input order
     with torch.inference_mode(), tqdm(total=len(sequences), desc=desc, unit="text", disable=not progress) as bar:
         for start in range(0, len(order), batch_size):
             rows = order[start : start + batch_size]
             input_ids, attention_mask = _pad([sequences[row] for row in rows], model.tokenizer.pad_id, model.device)
             states = text_hidden_states(model, input_ids, attention_mask)
-            pooled = _pool_text(states, attention_mask.sum(dim=1), pooling)
+            pooled = _pool_text(states, attention_mask.sum(dim=1), pooling, first)
             features[:, rows, :] = pooled.float().cpu().numpy()
             bar.update(len(rows))
     return features
@@ -266,7 +270,7 @@ def extract_caption_features(
     empty = [index for index, words in enumerate(captions) if not words]
     if empty:
         raise InputError(source, f"caption {empty[0]} has no words ({len(empty)} captions without words)", "drop empty captions")
-    features = np.empty((len(model.layer_names("text")), len(captions), model.dim), dtype=np.float32)
+    features = np.empty((len(model.layer_names("text")), len(captions), model.dim_of("text")), dtype=np.float32)
     with tqdm(total=len(captions), desc=f"captions ({model.name})", unit="caption", disable=not progress) as bar:
         for start in range(0, len(captions), CAPTION_CHUNK):  # bounded memory: the word vectors of one chunk at a time
             chunk = captions[start : start + CAPTION_CHUNK]

@@ -1,8 +1,9 @@
 """Tokenizers behind one small interface, and the tiny tokenizer built in code.
 
 Feature extraction needs only three things from a tokenizer: the token ids of
-a text *without* special tokens, and the ids of ``<s>``, ``</s>`` and
-``<pad>``. :class:`TextTokenizer` wraps either a Hugging Face tokenizer (real
+a text *without* special tokens, and the ids of the start token (``<s>``,
+``[CLS]``; absent in SigLIP), the end token (``</s>``, ``[SEP]``) and the
+padding token. :class:`TextTokenizer` wraps either a Hugging Face tokenizer (real
 checkpoints) or a ``tokenizers.Tokenizer`` built here (tiny models).
 
 The tiny tokenizer is a byte-level BPE (the scheme RoBERTa and BridgeTower
@@ -76,39 +77,69 @@ class TextTokenizer:
     encode : callable
         ``encode(texts: list[str]) -> list[list[int]]``, token ids of each
         text without special tokens.
-    bos_id, eos_id, pad_id : int
-        Ids of the start, end and padding tokens.
+    bos_id : int or None
+        Id of the start token, None for tokenizers without one (SigLIP's):
+        sequences are then ``ids </s>``.
+    eos_id, pad_id : int
+        Ids of the end and padding tokens.
     """
 
     encode: Callable[[list[str]], list[list[int]]]
-    bos_id: int
+    bos_id: int | None
     eos_id: int
     pad_id: int
 
+    @property
+    def n_special(self) -> int:
+        """Special tokens around every text: 2 (start and end) or 1 (end only)."""
+        return 1 if self.bos_id is None else 2
+
+    def wrap(self, ids: list[int]) -> list[int]:
+        """``<s> ids </s>`` (``ids </s>`` without a start token)."""
+        return ([] if self.bos_id is None else [self.bos_id]) + list(ids) + [self.eos_id]
+
     @classmethod
     def from_hf(cls, hf_tokenizer) -> "TextTokenizer":
-        """Wrap a Hugging Face (fast or slow) RoBERTa-style tokenizer."""
+        """Wrap a Hugging Face (fast or slow) tokenizer: its own vocabulary and special tokens.
+
+        The start token is ``bos`` or else ``cls`` (BERT's ``[CLS]``), or none
+        (SigLIP); the end token is ``eos`` or else ``sep``; padding is ``pad``,
+        or the end token where there is no padding token (then the attention
+        mask alone marks padding).
+
+        Raises
+        ------
+        ValueError
+            The tokenizer has no end token (neither ``eos`` nor ``sep``).
+        """
 
         def encode(texts: list[str]) -> list[list[int]]:
-            return list(hf_tokenizer(list(texts), add_special_tokens=False)["input_ids"])
+            return [list(ids) for ids in hf_tokenizer(list(texts), add_special_tokens=False)["input_ids"]]
 
-        bos = hf_tokenizer.bos_token_id
-        if bos is None:
-            bos = hf_tokenizer.cls_token_id
-        eos = hf_tokenizer.eos_token_id
+        bos = _first_id(hf_tokenizer.bos_token_id, hf_tokenizer.cls_token_id)
+        eos = _first_id(hf_tokenizer.eos_token_id, hf_tokenizer.sep_token_id)
         if eos is None:
-            eos = hf_tokenizer.sep_token_id
-        return cls(encode=encode, bos_id=int(bos), eos_id=int(eos), pad_id=int(hf_tokenizer.pad_token_id))
+            raise ValueError(f"tokenizer {type(hf_tokenizer).__name__} has no end token (eos or sep)")
+        pad = _first_id(hf_tokenizer.pad_token_id, eos)
+        return cls(encode=encode, bos_id=bos, eos_id=eos, pad_id=pad)
 
     @classmethod
-    def from_tokenizers(cls, tokenizer) -> "TextTokenizer":
-        """Wrap a ``tokenizers.Tokenizer`` with RoBERTa's special-token ids."""
+    def from_tokenizers(cls, tokenizer, start_token: bool = True) -> "TextTokenizer":
+        """Wrap a ``tokenizers.Tokenizer`` with RoBERTa's special-token ids.
+
+        ``start_token=False`` drops ``<s>`` (sequences ``ids </s>``, as SigLIP's).
+        """
 
         def encode(texts: list[str]) -> list[list[int]]:
             encodings = tokenizer.encode_batch(list(texts), add_special_tokens=False)
             return [list(encoding.ids) for encoding in encodings]
 
-        return cls(encode=encode, bos_id=BOS_ID, eos_id=EOS_ID, pad_id=PAD_ID)
+        return cls(encode=encode, bos_id=BOS_ID if start_token else None, eos_id=EOS_ID, pad_id=PAD_ID)
+
+
+def _first_id(*ids) -> int | None:
+    """The first id that is not None, as int (None when all are)."""
+    return next((int(i) for i in ids if i is not None), None)
 
 
 def _pairs(symbols: list[str]) -> Counter:

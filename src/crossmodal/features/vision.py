@@ -5,7 +5,8 @@ Frames (method.md step 1): a run's frames are sampled at the target rate
 ``(n_frames, H, W, 3)`` uint8 store (an h5py Dataset is never loaded whole),
 preprocessed by the model's image preprocessor, and embedded at every vision
 layer. Per frame and layer the CLS token is kept (``pooling="cls"``) or the
-mean of the patch tokens (``pooling="mean"``). For BridgeTower the
+mean of the patch tokens (``pooling="mean"``); SigLIP's vision tower has no
+CLS token, so both give the mean of its patch tokens. For BridgeTower the
 cross-modal image layers see an empty caption ``<s></s>`` whose text-tower
 output is computed once (:mod:`crossmodal.features.forward`).
 
@@ -91,9 +92,15 @@ def validate_frames(frames, source: str = "frames") -> None:
         raise InputError(source, f"has dtype {np.dtype(dtype)}, not uint8", "store frames as uint8 RGB (0-255)")
 
 
-def _pool_vision(states: list[torch.Tensor], pooling: str) -> torch.Tensor:
-    """(n_layers, batch, dim): token 0 (CLS) or the mean of tokens 1: (patches)."""
+def _pool_vision(states: list[torch.Tensor], pooling: str, cls_token: bool = True) -> torch.Tensor:
+    """(n_layers, batch, dim): token 0 (CLS) or the mean of tokens 1: (patches).
+
+    Without a CLS token (``cls_token=False``, SigLIP) every token is a patch
+    and both poolings give the mean of all tokens.
+    """
     stacked = torch.stack(states)  # (n_layers, batch, tokens, dim)
+    if not cls_token:
+        return stacked.mean(dim=2)
     return stacked[:, :, 0] if pooling == "cls" else stacked[:, :, 1:].mean(dim=2)
 
 
@@ -143,12 +150,13 @@ def encode_images(
     if batch_size < 1:
         raise InputError("features.vision.batch_size", f"is {batch_size}", "use 1 or more")
     layer_names = model.layer_names("vision")
-    features = np.empty((len(layer_names), n_images, model.dim), dtype=np.float32)
+    features = np.empty((len(layer_names), n_images, model.dim_of("vision")), dtype=np.float32)
     with torch.inference_mode(), tqdm(total=n_images, desc=desc, unit="image", disable=not progress) as bar:
         for start in range(0, n_images, batch_size):
             stop = min(start + batch_size, n_images)
             pixels = preprocess(model, read_batch(start, stop))
-            features[:, start:stop] = _pool_vision(vision_hidden_states(model, pixels), pooling).float().cpu().numpy()
+            pooled = _pool_vision(vision_hidden_states(model, pixels), pooling, model.has_cls_token)
+            features[:, start:stop] = pooled.float().cpu().numpy()
             bar.update(stop - start)
     return features
 

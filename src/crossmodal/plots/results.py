@@ -237,3 +237,51 @@ def alpha_histograms(alphas: dict[str, np.ndarray], alpha_grid: np.ndarray, titl
     figure.suptitle(title + " (fraction of voxels at either grid edge; red: > 10%)", y=1.0)
     figure.tight_layout()
     return figure
+
+
+def ceiling_scatter(panels: dict[str, dict[str, dict[str, np.ndarray]]], title: str = "", max_points: int = 3000, seed: int = 0):
+    """Test r against the noise ceiling of every voxel: within-modal and cross-modal, one row per model set.
+
+    Parameters
+    ----------
+    panels : dict of row label to dict of column label to arrays
+        Each cell: ``ceiling`` (n,), ``score`` (n,) and ``significant`` (n,)
+        bool, voxels pooled over subjects; voxels without a finite ceiling
+        are left out.
+    title : str
+    max_points : int
+        Voxels drawn per panel (a seeded random subset; statistics use all).
+    seed : int
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    rows = list(panels)
+    columns = list(dict.fromkeys(column for row in rows for column in panels[row]))
+    figure, axes = plt.subplots(len(rows), len(columns), figsize=(3.3 * len(columns), 3.1 * len(rows)), squeeze=False)
+    rng = np.random.default_rng(seed)
+    for i, row in enumerate(rows):
+        for j, column in enumerate(columns):
+            ax = axes[i, j]
+            cell = panels[row].get(column)
+            if cell is None:
+                ax.axis("off")
+                continue
+            ceiling, score, significant = (np.asarray(cell[k]) for k in ("ceiling", "score", "significant"))
+            keep = np.isfinite(ceiling) & np.isfinite(score)
+            shown = rng.permutation(np.flatnonzero(keep))[:max_points]
+            ax.scatter(ceiling[shown], score[shown], s=3, c=np.where(significant[shown], "#e66101", "#bdbdbd"), linewidths=0, rasterized=True)
+            ax.plot([0, 1], [0, 1], color="k", lw=0.6, ls="--")
+            chosen = keep & significant
+            if chosen.any():
+                fraction = np.mean(score[chosen]) / np.mean(ceiling[chosen])
+                ax.text(0.03, 0.97, f"significant: mean r / mean ceiling {fraction:.2f}\n({int(chosen.sum())} voxels)",
+                        transform=ax.transAxes, va="top", fontsize=7)
+            ax.set_xlim(0, 1)
+            ax.set_xlabel("noise ceiling r (test repeats)")
+            ax.set_ylabel(f"{row}\ntest r")
+            ax.set_title(column)
+    figure.suptitle(title + "  (orange: significant, FDR; dashed: the ceiling)", y=1.0)
+    figure.tight_layout()
+    return figure

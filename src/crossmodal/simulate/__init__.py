@@ -24,7 +24,7 @@ from crossmodal.config import ConfigSection, defaults, resource_path
 from crossmodal.errors import InputError
 from crossmodal.regions import DEFAULT_FSAVERAGE5_REGIONS, fsaverage5_regions, fsaverage5_sphere_coordinates
 from crossmodal.simulate import brain as brain_module
-from crossmodal.simulate.brain import PlantedBrain, add_noise, convolve_hrf, plant_classes, plant_weights, voxel_signal
+from crossmodal.simulate.brain import PlantedBrain, add_noise, planted_explainable_variance, convolve_hrf, plant_classes, plant_weights, voxel_signal
 from crossmodal.simulate.lexicon import Lexicon, make_lexicon
 from crossmodal.simulate.stimuli import (
     lowlevel_frame_features,
@@ -257,7 +257,12 @@ def _simulate_into(settings: SimulationSettings, paths: SyntheticPaths, progress
     nan_voxels = rng.choice(np.flatnonzero(voxel_class == 0), size=settings.nan_voxels, replace=False)
     for subject_index, subject in enumerate(settings.subjects):
         _write_story_responses(settings, planted, story_latents, subject, subject_index, paths.stories_root, nan_voxels)
-        _write_movie_responses(settings, planted, movie_latents, subject, subject_index, paths.movies_root)
+        ev = _write_movie_responses(settings, planted, movie_latents, subject, subject_index, paths.movies_root)
+    with h5py.File(paths.ground_truth, "a") as truth:
+        truth.create_dataset("movie_test_explainable_variance", data=ev.astype(np.float32))
+        truth["movie_test_explainable_variance"].attrs["description"] = (
+            "explainable variance of one presentation of the movie test run (planted signal variance / (that + noise variance)); "
+            "the same for every subject")
 
 
 def _write_truth_header(truth: h5py.File, settings: SimulationSettings, lexicon: Lexicon, planted: PlantedBrain, region_labels: np.ndarray) -> None:
@@ -394,15 +399,23 @@ def _write_story_responses(settings, planted, latents, subject, subject_index, r
             handle.create_dataset("data", data=data)
 
 
-def _write_movie_responses(settings, planted, latents, subject, subject_index, root: Path) -> None:
+def _write_movie_responses(settings, planted, latents, subject, subject_index, root: Path) -> np.ndarray:
+    """Write one subject's short-clips responses file; the test run with its ``test_repeats`` presentations.
+
+    Returns
+    -------
+    ev : array of shape (n_voxels,)
+        The planted explainable variance of one presentation of the test run.
+    """
     rng = np.random.default_rng([settings.seed, subject_index, 2])
     names = list(latents)
     signals = [voxel_signal(planted, latents[n]["concepts"], None, latents[n]["lowlevel"]) for n in names]
-    scales = [1 / np.sqrt(settings.test_repeats) if n == "test" else 1.0 for n in names]
-    responses = add_noise(signals, settings.snr, scales, rng)
+    repeats = [settings.test_repeats if n == "test" else 0 for n in names]
+    responses = add_noise(signals, settings.snr, [1.0] * len(names), rng, repeats=repeats)
     train = responses[:-1]
     (root / "responses").mkdir(parents=True, exist_ok=True)
     with h5py.File(root / "responses" / f"{subject}_responses.hdf", "w") as handle:
         handle.create_dataset("Y_train", data=np.concatenate(train))
         handle.create_dataset("Y_test", data=responses[-1])
         handle.create_dataset("run_onsets", data=np.cumsum([0] + [len(r) for r in train[:-1]]).astype(np.int64))
+    return planted_explainable_variance(signals, settings.snr, names.index("test"))

@@ -170,14 +170,35 @@ def voxel_signal(brain: PlantedBrain, concepts: np.ndarray, word_rate: np.ndarra
     return out.astype(np.float32)
 
 
+def signal_scale(signal_runs: list[np.ndarray], snr: float) -> np.ndarray:
+    """Per-voxel factor giving the signal variance ``snr`` over all runs of a modality.
+
+    Parameters
+    ----------
+    signal_runs : list of arrays of shape (n_trs_i, n_voxels)
+    snr : float
+
+    Returns
+    -------
+    scale : array of shape (n_voxels,), float32
+    """
+    n_total = sum(len(run) for run in signal_runs)
+    mean = sum(run.sum(axis=0, dtype=np.float64) for run in signal_runs) / n_total
+    variance = sum(((run - mean) ** 2).sum(axis=0, dtype=np.float64) for run in signal_runs) / n_total
+    return (np.sqrt(snr) / np.where(variance > 0, np.sqrt(variance), 1.0)).astype(np.float32)
+
+
 def add_noise(signal_runs: list[np.ndarray], snr: float, noise_scales: list[float], rng: np.random.Generator,
-              extra_runs: list[np.ndarray] | None = None) -> list[np.ndarray]:
+              extra_runs: list[np.ndarray] | None = None, repeats: list[int] | None = None) -> list[np.ndarray]:
     """Scale signals to unit variance per voxel, add noise at ``snr``, z-score runs.
 
     The signal of each voxel is scaled so that its variance over all runs of
     the modality is ``snr`` (noise variance 1 for a single presentation);
     a run averaged over ``r`` repeats has noise scale ``1 / sqrt(r)``. Each
-    run is then z-scored per voxel, as ds003020 responses are.
+    run is then z-scored per voxel, as ds003020 responses are. A run given
+    ``repeats = r > 0`` is instead returned as ``r`` presentations with
+    independent noise (scale ``noise_scales``), each z-scored, as the
+    published short-clips ``Y_test`` is.
 
     Parameters
     ----------
@@ -189,23 +210,51 @@ def add_noise(signal_runs: list[np.ndarray], snr: float, noise_scales: list[floa
         Signal added with the same per-voxel scale but left out of the SNR
         (the story-only concepts: they add variance to the runs that carry
         them without lowering the SNR of the shared signal).
+    repeats : list of int, optional
+        Per run, 0 (one response) or the number of presentations to return.
 
     Returns
     -------
-    list of arrays of shape (n_trs_i, n_voxels), float32
+    list of arrays of shape (n_trs_i, n_voxels) (or (r, n_trs_i, n_voxels) for repeated runs), float32
     """
-    n_total = sum(len(run) for run in signal_runs)
-    mean = sum(run.sum(axis=0, dtype=np.float64) for run in signal_runs) / n_total
-    variance = sum(((run - mean) ** 2).sum(axis=0, dtype=np.float64) for run in signal_runs) / n_total
-    scale = (np.sqrt(snr) / np.where(variance > 0, np.sqrt(variance), 1.0)).astype(np.float32)
+    scale = signal_scale(signal_runs, snr)
     responses = []
     extra_runs = extra_runs or [None] * len(signal_runs)
-    for run_signal, noise_scale, extra in zip(signal_runs, noise_scales, extra_runs):
-        noisy = run_signal.astype(np.float32) * scale
+    repeats = repeats or [0] * len(signal_runs)
+    for run_signal, noise_scale, extra, n_repeats in zip(signal_runs, noise_scales, extra_runs, repeats):
+        clean = run_signal.astype(np.float32) * scale
         if extra is not None:
-            noisy += extra.astype(np.float32) * scale
-        noisy += np.float32(noise_scale) * rng.standard_normal(run_signal.shape, dtype=np.float32)
-        noisy -= noisy.mean(axis=0)
-        noisy /= noisy.std(axis=0)
-        responses.append(noisy)
+            clean += extra.astype(np.float32) * scale
+        noisy = [_zscored(clean + np.float32(noise_scale) * rng.standard_normal(run_signal.shape, dtype=np.float32))
+                 for _ in range(max(n_repeats, 1))]
+        responses.append(np.stack(noisy) if n_repeats else noisy[0])
     return responses
+
+
+def planted_explainable_variance(signal_runs: list[np.ndarray], snr: float, run_index: int) -> np.ndarray:
+    """The true explainable variance of one presentation of a run, from the planted signal.
+
+    With the signal scaled as :func:`add_noise` scales it and noise variance
+    1, it is ``var_t(signal) / (var_t(signal) + 1)`` over the run's TRs.
+
+    Parameters
+    ----------
+    signal_runs : list of arrays of shape (n_trs_i, n_voxels)
+        Every run of the modality (the scale is set over all of them).
+    snr : float
+    run_index : int
+
+    Returns
+    -------
+    ev : array of shape (n_voxels,), float64
+    """
+    signal = signal_runs[run_index].astype(np.float64) * signal_scale(signal_runs, snr)
+    variance = signal.var(axis=0)
+    return variance / (variance + 1.0)
+
+
+def _zscored(run: np.ndarray) -> np.ndarray:
+    """Z-score each column of a (n_trs, n_voxels) array in place and return it."""
+    run -= run.mean(axis=0)
+    run /= run.std(axis=0)
+    return run

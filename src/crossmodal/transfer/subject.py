@@ -7,6 +7,7 @@ import os
 import h5py
 import numpy as np
 
+from crossmodal.ceiling import fraction_of_ceiling
 from crossmodal.data.types import ModalityData
 from crossmodal.encoding.ridge import RidgeFit
 from crossmodal.errors import InputError
@@ -115,6 +116,26 @@ def score_subject(
     return results, nulls
 
 
+def add_ceiling_scores(results: dict[tuple[str, str], dict[str, np.ndarray]], ceiling_r: dict[str, np.ndarray]) -> None:
+    """Add each direction's target ceiling and the scores as fractions of it (in place).
+
+    Parameters
+    ----------
+    results : dict of (direction, alignment) to dict of name to (n_voxels,) arrays
+        From :func:`score_subject`; gains ``ceiling_r`` (the target test run's
+        ceiling correlation, :mod:`crossmodal.ceiling`) and
+        ``raw_of_ceiling``, ``corrected_of_ceiling``, ``within_of_ceiling``
+        (score / ceiling; NaN where the target has no repeats or no ceiling).
+    ceiling_r : dict of modality to array of shape (n_voxels,)
+    """
+    target_of = {direction: target for direction, _, target in DIRECTIONS}
+    for (direction, _), arrays in results.items():
+        ceiling = np.asarray(ceiling_r[target_of[direction]], dtype=np.float64)
+        arrays["ceiling_r"] = ceiling.astype(np.float32)
+        for score in ("raw", "corrected", "within"):
+            arrays[f"{score}_of_ceiling"] = fraction_of_ceiling(arrays[f"{score}_r"], ceiling).astype(np.float32)
+
+
 def region_rows(results: dict[tuple[str, str], dict[str, np.ndarray]], regions: RegionMap, **identity) -> list[dict]:
     """Region summaries of every direction, alignment and score kind.
 
@@ -125,7 +146,10 @@ def region_rows(results: dict[tuple[str, str], dict[str, np.ndarray]], regions: 
         corrected, within), ``region``, ``n_voxels``, ``mean_score``,
         ``fraction_significant``, ``fraction_reverse_tuned`` (among the
         region's voxels significant for that score; NaN for ``within`` and
-        for regions without significant voxels).
+        for regions without significant voxels), and where the results carry
+        ``ceiling_r`` (:func:`add_ceiling_scores`): ``mean_ceiling_r`` and
+        ``fraction_of_ceiling`` (mean score / mean ceiling over the region's
+        voxels with a ceiling; NaN where the target run has no repeats).
     """
     rows = []
     for (direction, alignment), arrays in results.items():
@@ -134,9 +158,25 @@ def region_rows(results: dict[tuple[str, str], dict[str, np.ndarray]], regions: 
             if score != "within":
                 significant = np.asarray(arrays[f"{score}_significant"], dtype=bool)
                 reversed_fraction = reverse_tuned_fraction(arrays["sign"], regions.labels, regions.names, mask=significant)
+            ceiling = _region_ceilings(arrays[f"{score}_r"], arrays.get("ceiling_r"), regions)
             for row in region_summary(arrays[f"{score}_r"], arrays[f"{score}_significant"], regions.labels, regions.names):
                 rows.append({
                     **identity, "direction": direction, "alignment": alignment, "score": score, **row,
                     "fraction_reverse_tuned": reversed_fraction.get(row["region"], np.nan),
+                    **ceiling.get(row["region"], {}),
                 })
     return rows
+
+
+def _region_ceilings(scores: np.ndarray, ceiling_r: np.ndarray | None, regions: RegionMap) -> dict[str, dict[str, float]]:
+    """Per region name: mean ceiling and mean score / mean ceiling over voxels with a finite ceiling and score."""
+    if ceiling_r is None:
+        return {}
+    usable = np.isfinite(ceiling_r) & np.isfinite(scores)
+    out = {}
+    for label, name in enumerate(regions.names):
+        voxels = usable & (regions.labels == label)
+        mean_ceiling = float(np.mean(ceiling_r[voxels])) if voxels.any() else np.nan
+        mean_score = float(np.mean(scores[voxels])) if voxels.any() else np.nan
+        out[name] = {"mean_ceiling_r": mean_ceiling, "fraction_of_ceiling": mean_score / mean_ceiling if voxels.any() else np.nan}
+    return out
