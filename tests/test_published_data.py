@@ -82,6 +82,11 @@ def test_undownloaded_textgrid_and_respdict(stories_copy):
 
 
 def test_undownloaded_movie_files(movies_copy):
+    responses = movies_copy / "responses" / "UTS01_responses.hdf"
+    make_annex_symlink(responses)  # what `datalad install` leaves when responses/ was not fetched
+    with pytest.raises(InputError) as error:
+        load_shortclips(movies_copy, "UTS01")
+    assert _one_line(error).startswith(f"{responses}: is not downloaded yet") and f"datalad get {responses}" in str(error.value)
     stimulus = movies_copy / "stimuli" / "train_01.hdf"
     make_annex_symlink(stimulus)
     with pytest.raises(InputError) as error:
@@ -156,10 +161,18 @@ def test_paired_subjects_with_different_voxel_counts_is_one_error(stories_copy, 
     ({"UTS01": 3}, "data.movies.subjects.UTS01"),
 ])
 def test_bad_subject_pairing_is_a_config_error(pairing, problem):
-    config = {"subjects": ["UTS01", "UTS02"], "data": {"movies": {"subjects": pairing}}}
+    config = {"subjects": ["UTS01", "UTS02"], "simulate": {"enabled": False}, "data": {"movies": {"subjects": pairing}}}
     with pytest.raises(InputError) as error:
         validate_config(config, SCHEMA_PATH, "my.yaml")
     assert problem in _one_line(error)
+
+
+def test_subject_pairing_with_synthetic_data_is_a_config_error():
+    """The simulator names its movie subjects like `subjects`: a pairing would look for files it never writes."""
+    config = {"subjects": ["UTS01"], "data": {"movies": {"subjects": {"UTS01": "S01"}}}}
+    with pytest.raises(InputError) as error:
+        validate_config(config, SCHEMA_PATH, "my.yaml")
+    assert "simulate.enabled is true" in _one_line(error)
 
 
 # ---- the published short-clips Y_test ------------------------------------------------------

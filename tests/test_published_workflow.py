@@ -15,6 +15,7 @@ import pytest
 from conftest import synthetic_paths
 from shortclips_utils import write_shortclips_mapper
 from workflow_utils import copy_workflow, snakemake
+from crossmodal.ceiling import explainable_variance
 from crossmodal.config import load_config
 from crossmodal.simulate import TEST_STORY, SimulationSettings, simulate_dataset
 
@@ -74,9 +75,14 @@ stats: {{n_permutations: 200, n_null_draws: 200}}
         planted_ev = truth["movie_test_explainable_variance"][()]
         voxel_class = truth["voxel_class"][()]
     with h5py.File(results / "data/noise_ceilings.h5", "r") as handle:
-        ev = handle["UTS02/movie/explainable_variance"][()]
+        ev = {subject: handle[f"{subject}/movie/explainable_variance"][()] for subject in PAIRING}
         assert np.isnan(handle["UTS02/story/ceiling_r"][()]).all()
-    assert np.corrcoef(ev, planted_ev)[0, 1] > 0.99
+    assert np.corrcoef(ev["UTS02"], planted_ev)[0, 1] > 0.99
+    for ours, theirs in PAIRING.items():  # each subject read its own movie file (the two differ in their noise)
+        with h5py.File(paths.movies_root / "responses" / f"{theirs}_responses.hdf", "r") as handle:
+            direct = explainable_variance(handle["Y_test"][()])
+        np.testing.assert_allclose(ev[ours], direct, atol=1e-5)
+    assert np.abs(ev["UTS01"] - ev["UTS02"]).max() > 0.01
 
     with h5py.File(results / "clip/UTS01/transfer/layer-tower.2.h5", "r") as handle:
         to_movie = handle["story_to_movie/linear"]

@@ -115,7 +115,8 @@ def ceiling_of_test_runs(test_runs: list, voxel_batch: int = 20000) -> tuple[np.
     Returns
     -------
     ev, ceiling_r : arrays of shape (n_voxels,), float64
-        All NaN where no ceiling can be estimated.
+        All NaN where no ceiling can be estimated; NaN for voxels with a
+        missing value (NaN) in any repeat.
     n_repeats : int
         The repeats used (0 if none).
     """
@@ -125,7 +126,7 @@ def ceiling_of_test_runs(test_runs: list, voxel_batch: int = 20000) -> tuple[np.
         return np.full(n_voxels, np.nan), np.full(n_voxels, np.nan), 0
     n_repeats = counts.pop()
     ev = np.concatenate([
-        explainable_variance(np.concatenate([run.read_repeats(slice(start, start + voxel_batch)) for run in test_runs], axis=1))
+        explainable_variance(np.concatenate([run.read_repeats(slice(start, start + voxel_batch), replace_nan=False) for run in test_runs], axis=1))
         for start in range(0, n_voxels, voxel_batch)
     ])
     return ev, ceiling_correlation(ev, n_repeats), n_repeats

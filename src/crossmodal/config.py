@@ -180,6 +180,9 @@ def _check_references(config: dict, source: str) -> None:
 def _check_subject_pairing(config: dict, source: str) -> None:
     """``data.movies.subjects`` maps listed subjects to distinct movie-dataset names."""
     pairing = config["data"]["movies"]["subjects"]
+    if pairing and config["simulate"]["enabled"]:
+        raise InputError(source, "config key 'data.movies.subjects' pairs subjects, but simulate.enabled is true and the synthetic "
+                         "movies are named like `subjects`", "remove data.movies.subjects for synthetic data, or set simulate.enabled: false")
     unknown = [name for name in pairing if name not in config["subjects"]]
     if unknown:
         raise InputError(source, f"config key 'data.movies.subjects' pairs {unknown[0]!r}, which is not in subjects {config['subjects']}",

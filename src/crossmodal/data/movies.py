@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from crossmodal.data.annex import require_content
 from crossmodal.data.hdf5 import check_frames, dataset_shape, read_small_dataset
 from crossmodal.data.stories import _check_same_voxels
 from crossmodal.data.types import FrameRun, ModalityData, ResponseRun
@@ -65,6 +66,7 @@ def load_shortclips(root: str | Path, subject: str, tr: float = 2.0, fps: float 
     names = [p.stem for p in stimulus_files] + ["test"]
     stimuli = {name: frame_run(root / "stimuli" / f"{name}.hdf", name, "stimuli", fps) for name in names}
     path = root / "responses" / f"{subject}_responses.hdf"
+    require_content(path)
     if not path.is_file():
         found = sorted(p.name.split("_responses")[0] for p in (root / "responses").glob("*_responses.hdf"))
         raise InputError(path, f"subject not found (subjects here: {', '.join(found) or 'none'})", "fix the subjects list in the config, or pair each subject with its name here in data.movies.subjects (e.g. {UTS01: S01})")

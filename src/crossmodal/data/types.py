@@ -73,12 +73,15 @@ class ResponseRun:
         np.nan_to_num(block, copy=False, nan=0.0)
         return block
 
-    def read_repeats(self, voxels: slice = slice(None)) -> np.ndarray:
-        """Read every repeat of a voxel range, NaN replaced by 0.
+    def read_repeats(self, voxels: slice = slice(None), replace_nan: bool = True) -> np.ndarray:
+        """Read every repeat of a voxel range.
 
         Parameters
         ----------
         voxels : slice
+        replace_nan : bool
+            Replace NaN by 0 (as :meth:`read` does); False keeps them (the
+            noise ceiling of a voxel with missing values is then NaN).
 
         Returns
         -------
@@ -90,7 +93,8 @@ class ResponseRun:
         with h5py.File(self.source, "r") as handle:
             block = handle[self.dataset][:, self.first_row : self.first_row + self.n_trs, voxels]
         block = np.asarray(block, dtype=np.float32)
-        np.nan_to_num(block, copy=False, nan=0.0)
+        if replace_nan:
+            np.nan_to_num(block, copy=False, nan=0.0)
         return block
 
     def count_nans(self, voxel_batch: int = 20000) -> int:
