@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,15 @@ def bridgetower():
     from crossmodal.features.models import load_feature_model
 
     return load_feature_model("tiny-bridgetower", device="cpu")
+
+
+@pytest.fixture()
+def stories_copy(small_dataset, tmp_path) -> Path:
+    """A writable copy of the small dataset's stories (ds003020 layout)."""
+    return Path(shutil.copytree(small_dataset.stories_root, tmp_path / "ds003020"))
+
+
+@pytest.fixture()
+def movies_copy(small_dataset, tmp_path) -> Path:
+    """A writable copy of the small dataset's movies (short-clips layout)."""
+    return Path(shutil.copytree(small_dataset.movies_root, tmp_path / "shortclips"))

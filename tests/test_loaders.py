@@ -1,7 +1,6 @@
 """Loaders on files of each layout, their quirks, and one clear line for each bad input."""
 
 import json
-import shutil
 from pathlib import Path
 
 import h5py
@@ -13,16 +12,6 @@ from crossmodal.data import (
 )
 from crossmodal.errors import InputError
 from crossmodal.simulate import TEST_STORY
-
-
-@pytest.fixture()
-def stories_copy(small_dataset, tmp_path) -> Path:
-    return Path(shutil.copytree(small_dataset.stories_root, tmp_path / "ds003020"))
-
-
-@pytest.fixture()
-def movies_copy(small_dataset, tmp_path) -> Path:
-    return Path(shutil.copytree(small_dataset.movies_root, tmp_path / "shortclips"))
 
 
 def test_story_tr_times_row_arithmetic():

@@ -37,16 +37,6 @@ def make_annex_pointer(path: Path) -> None:
     path.write_text(f"/annex/objects/{ANNEX_KEY}\n")
 
 
-@pytest.fixture()
-def stories_copy(small_dataset, tmp_path) -> Path:
-    return Path(shutil.copytree(small_dataset.stories_root, tmp_path / "ds003020"))
-
-
-@pytest.fixture()
-def movies_copy(small_dataset, tmp_path) -> Path:
-    return Path(shutil.copytree(small_dataset.movies_root, tmp_path / "shortclips"))
-
-
 def _story_section(root) -> dict:
     return {"layout": "ds003020", "root": str(root), "test_stories": [TEST_STORY], "train_stories": None}
 

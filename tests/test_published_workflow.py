@@ -107,7 +107,7 @@ stats: {{n_permutations: 200, n_null_draws: 200}}
     # The same stories as datalad leaves them before `datalad get`: one response and one TextGrid not downloaded.
     missing = paths.stories_root / "derivative" / "preprocessed_data" / "UTS02" / f"{TEST_STORY}.hf5"
     missing.unlink()
-    os.symlink(f"../../../.git/annex/objects/pX/Z1/SHA256E-s9--ab.hf5/SHA256E-s9--ab.hf5", missing)
+    os.symlink("../../../.git/annex/objects/pX/Z1/SHA256E-s9--ab.hf5/SHA256E-s9--ab.hf5", missing)
     pointer = next((paths.stories_root / "derivative" / "TextGrids").glob("*.TextGrid"))
     pointer.write_text("/annex/objects/SHA256E-s9--cd.TextGrid\n")
     result = snakemake(workdir, "--cores", "1", "--forcerun", "validate_data", "results/data/summary.tsv")

@@ -18,7 +18,7 @@ import numpy as np
 from matplotlib.colors import Normalize
 
 from crossmodal.mappers import FlatmapMapper, image_rows
-from crossmodal.plots.surface import BACKGROUND, robust_limit
+from crossmodal.plots.surface import BACKGROUND, label_flatmap_row, row_colour_range
 
 #: Grey levels the binarised curvature is drawn with (sulci darker).
 CURVATURE_GREYS = (0.72, 0.92)
@@ -114,18 +114,9 @@ def flatmap_grid(maps: dict[str, tuple[np.ndarray, np.ndarray | None]], cmap="Rd
     for row, (name, (values, mask)) in enumerate(maps.items()):
         values = np.asarray(values, dtype=float)
         mask = None if mask is None else np.asarray(mask, bool)
-        limit = robust_limit(values, mask)
-        low = -limit if vmin is None else vmin
-        high = limit if vmax is None else vmax
+        low, high = row_colour_range(values, mask, vmin, vmax)
         image = draw_mapper_flatmap(axes[row, 0], values, mapper, mask, cmap, low, high)
-        n_shown = int(np.sum(np.isfinite(values) & (mask if mask is not None else True)))
-        axes[row, 0].set_title(f"{name}  ({n_shown} voxels shown)", loc="left")
-        if n_shown == 0:
-            axes[row, 0].text(0.5, 0.5, "no voxel passes (e.g. none significant)", transform=axes[row, 0].transAxes, ha="center",
-                              va="center", color="0.3", fontsize=8)
-        bar = figure.colorbar(image, cax=axes[row, 1])
-        bar.set_label(colorbar_label, fontsize=7)
-        bar.ax.tick_params(labelsize=6)
+        label_flatmap_row(figure, axes[row, 0], axes[row, 1], image, name, values, mask, "voxels", colorbar_label)
     axes[-1, 0].text(0.5, -0.02, f"flatmap of {os.path.basename(mapper.path)}", transform=axes[-1, 0].transAxes, ha="center", va="top",
                      color="0.4")
     if title:

@@ -87,6 +87,57 @@ def robust_limit(values: np.ndarray, mask: np.ndarray | None = None, percentile:
     return float(max(np.percentile(np.abs(values[shown]), percentile), floor))
 
 
+#: Singular of the units a flatmap row counts.
+SINGULAR = {"vertices": "vertex", "voxels": "voxel"}
+
+
+def row_colour_range(values: np.ndarray, mask: np.ndarray | None, vmin: float | None, vmax: float | None) -> tuple[float, float]:
+    """Colour limits of one flatmap row: ``vmin``/``vmax`` where given, else symmetric from :func:`robust_limit`.
+
+    Parameters
+    ----------
+    values : array of shape (n,)
+    mask : bool array of shape (n,) or None
+    vmin, vmax : float or None
+
+    Returns
+    -------
+    low, high : float
+    """
+    limit = robust_limit(values, mask)
+    return (-limit if vmin is None else vmin), (limit if vmax is None else vmax)
+
+
+def label_flatmap_row(figure, ax, bar_ax, artist, name: str, values: np.ndarray, mask: np.ndarray | None, unit: str,
+                      colorbar_label: str, note_x: float = 0.5) -> None:
+    """Title a flatmap row with how many ``unit`` are shown, note an empty row, and draw its colour bar.
+
+    Parameters
+    ----------
+    figure : matplotlib.figure.Figure
+    ax, bar_ax : matplotlib axes
+        The row's first map panel and its colour-bar panel.
+    artist : matplotlib mappable
+        What the colour bar describes.
+    name : str
+    values : array of shape (n,)
+    mask : bool array of shape (n,) or None
+    unit : str
+        ``"vertices"`` or ``"voxels"``.
+    colorbar_label : str
+    note_x : float
+        Horizontal position (axes fraction) of the "nothing shown" note.
+    """
+    n_shown = int(np.sum(np.isfinite(values) & (mask if mask is not None else True)))
+    ax.set_title(f"{name}  ({n_shown} {unit} shown)", loc="left")
+    if n_shown == 0:
+        ax.text(note_x, 0.5, f"no {SINGULAR[unit]} passes (e.g. none significant)", transform=ax.transAxes,
+                ha="center", va="center", color="0.3", fontsize=8)
+    bar = figure.colorbar(artist, cax=bar_ax)
+    bar.set_label(colorbar_label, fontsize=7)
+    bar.ax.tick_params(labelsize=6)
+
+
 def flatmap_grid(maps: dict[str, tuple[np.ndarray, np.ndarray | None]], cmap="RdBu_r", vmin: float | None = None, vmax: float | None = None,
                  colorbar_label: str = "r", title: str | None = None, patches=None):
     """A grid of flatmaps: one row per map, left and right hemispheres side by side, a colour bar per row.
@@ -119,20 +170,11 @@ def flatmap_grid(maps: dict[str, tuple[np.ndarray, np.ndarray | None]], cmap="Rd
     for row, (name, (values, mask)) in enumerate(maps.items()):
         values = np.asarray(values)
         mask = None if mask is None else np.asarray(mask, bool)
-        limit = robust_limit(values, mask)
-        low = -limit if vmin is None else vmin
-        high = limit if vmax is None else vmax
+        low, high = row_colour_range(values, mask, vmin, vmax)
         for col, hemi in enumerate(("left", "right")):
             part = slice(0, N_VERTICES_HEMI) if hemi == "left" else slice(N_VERTICES_HEMI, 2 * N_VERTICES_HEMI)
             collection = draw_flat_hemisphere(axes[row, col], values[part], hemi, None if mask is None else mask[part], cmap, low, high, patches)
-        n_shown = int(np.sum(np.isfinite(values) & (mask if mask is not None else True)))
-        axes[row, 0].set_title(f"{name}  ({n_shown} vertices shown)", loc="left")
-        if n_shown == 0:
-            axes[row, 0].text(1.0, 0.5, "no vertex passes (e.g. none significant)", transform=axes[row, 0].transAxes, ha="center",
-                              va="center", color="0.3", fontsize=8)
-        bar = figure.colorbar(collection, cax=axes[row, 2])
-        bar.set_label(colorbar_label, fontsize=7)
-        bar.ax.tick_params(labelsize=6)
+        label_flatmap_row(figure, axes[row, 0], axes[row, 2], collection, name, values, mask, "vertices", colorbar_label, note_x=1.0)
     for col, hemi in enumerate(("left hemisphere", "right hemisphere")):
         axes[-1, col].text(0.5, -0.05, hemi, transform=axes[-1, col].transAxes, ha="center", va="top", color="0.4")
     if title:
