@@ -9,6 +9,8 @@
 PYTHON ?= python3
 VENV ?= .venv
 CORES ?= 2
+# Test processes (pytest-xdist): one file per process at a time, so a module's shared run stays in one process.
+TEST_WORKERS ?= 2
 TORCH_SPEC ?= torch==2.13.0
 BIN := $(VENV)/bin
 
@@ -24,7 +26,7 @@ run: $(VENV)/.installed
 	$(BIN)/snakemake --cores $(CORES)
 
 test: $(VENV)/.installed
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(VENV)/.installed
 	$(BIN)/snakemake --lint

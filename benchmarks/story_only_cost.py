@@ -1,7 +1,7 @@
 """What the planted story-only concept costs the story encoding fit (a measurement, not a test).
 
-Takes a finished default run (its story design of one model set and subject,
-its synthetic ground truth), re-draws the story responses of the language and
+Takes a finished run of the story-only variant (its story design of one model
+set and subject, its synthetic ground truth), re-draws the story responses of the language and
 multimodal voxels with the story-only weights scaled to a given standard
 deviation (the simulator uses 4.0), optionally with fewer training stories,
 fits the encoding ridge on the features' design and on the planted latents
@@ -9,9 +9,11 @@ fits the encoding ridge on the features' design and on the planted latents
 of the oracle's: the ``story_fit_oracle_ratio`` of ``recovery.tsv`` under
 other simulator settings, with the stimuli and features held fixed.
 
-Run from the repository root after ``snakemake --cores 2``::
+Run from the repository root after
+``snakemake --cores 2 --configfile config/story_only.yaml --directory runs/story_only``::
 
-    python benchmarks/story_only_cost.py [--run .] [--model bridgetower] [--layer cross.1] [--subject UTS01]
+    python benchmarks/story_only_cost.py [--run runs/story_only] [--configfile config/config.yaml config/story_only.yaml]
+        [--model bridgetower] [--layer cross.1] [--subject UTS01]
 
 The last line is machine-readable:
 
@@ -26,7 +28,10 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from crossmodal.config import load_config
+import yaml
+from snakemake.utils import update_config
+
+from crossmodal.config import SCHEMA_PATH, validate_config
 from crossmodal.data import load_modality
 from crossmodal.encoding.ridge import fit_ridge_cv
 from crossmodal.encoding.subject import EncodingSettings
@@ -64,13 +69,18 @@ def oracle_ratio(design, oracle, responses, n_train_runs, n_stories, settings) -
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--run", default=".", help="working directory of a finished default run")
+    parser.add_argument("--run", default="runs/story_only", help="working directory of a finished story-only run")
+    parser.add_argument("--configfile", nargs="+", default=["config/config.yaml", "config/story_only.yaml"],
+                        help="the config files of that run, merged in order as Snakemake merges them")
     parser.add_argument("--model", default="bridgetower")
     parser.add_argument("--layer", default="cross.1")
     parser.add_argument("--subject", default="UTS01")
     args = parser.parse_args()
     run = Path(args.run)
-    config = load_config(run / "config" / "config.yaml")
+    config = {}
+    for path in args.configfile:
+        update_config(config, yaml.safe_load(Path(path).read_text()) or {})
+    validate_config(config, SCHEMA_PATH, " + ".join(args.configfile))
     section = {**config["data"]["stories"], "root": str(run / config["data"]["stories"]["root"])}
     data = load_modality(section, "story", args.subject)
     settings = EncodingSettings.from_config(config["encoding"])

@@ -3,7 +3,7 @@
 Copies the workflow into a temporary folder (no results, no .snakemake),
 runs ``snakemake --cores N`` there (the embedded default, what ``make run``
 does after the environment exists) and then, unless ``--no-tests``, the test
-suite (``python -m pytest``, what ``make test`` runs). Targets on 2 cores:
+suite (``python -m pytest -n 2 --dist loadfile``, what ``make test`` runs). Targets on 2 cores:
 default run <= 180 s, test suite <= 480 s. The last line is machine-readable:
 
     workflow: default_run_s=... jobs=... test_suite_s=...
@@ -49,10 +49,10 @@ def main() -> None:
     suite = float("nan")
     if not args.no_tests:
         start = time.perf_counter()
-        tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=REPO, capture_output=True, text=True)
+        tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2", "--dist", "loadfile"], cwd=REPO, capture_output=True, text=True)
         suite = time.perf_counter() - start
         print(tests.stdout.strip().splitlines()[-1] if tests.stdout.strip() else tests.stderr[-500:])
-        print(f"test suite (python -m pytest): {suite:.1f} s")
+        print(f"test suite (python -m pytest -n 2 --dist loadfile): {suite:.1f} s")
     print(f"workflow: default_run_s={default_run:.1f} jobs={n_jobs} test_suite_s={suite:.1f}")
 
 

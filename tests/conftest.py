@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
+
+from filelock import FileLock
 
 import pytest
 
@@ -71,3 +74,24 @@ def stories_copy(small_dataset, tmp_path) -> Path:
 def movies_copy(small_dataset, tmp_path) -> Path:
     """A writable copy of the small dataset's movies (short-clips layout)."""
     return Path(shutil.copytree(small_dataset.movies_root, tmp_path / "shortclips"))
+
+
+@pytest.fixture(scope="session")
+def reduced_run(tmp_path_factory) -> Path:
+    """The whole workflow on ``REDUCED_CONFIG`` with ``--cores 2``, run once per test session and shared by
+    pytest-xdist workers (the first to ask runs it under a file lock; the others wait and reuse it). Read only:
+    the reference that the crash test and the SLURM test compare their runs with."""
+    from workflow_utils import copy_reduced_workflow, snakemake
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # one folder for this session's workers
+    workdir, done = root / "reduced-run", root / "reduced-run.done"
+    with FileLock(str(root / "reduced-run.lock")):
+        if not done.exists():
+            shutil.rmtree(workdir, ignore_errors=True)
+            copy_reduced_workflow(workdir)
+            result = snakemake(workdir, "--cores", "2")
+            assert result.returncode == 0, result.stderr[-3000:]
+            done.touch()
+    return workdir

@@ -13,27 +13,8 @@ import numpy as np
 import pytest
 
 from crossmodal.h5io import atomic_h5, write_table
-from workflow_utils import copy_workflow, snakemake
+from workflow_utils import copy_reduced_workflow, snakemake
 
-#: A reduced synthetic configuration: the whole workflow in about a minute.
-REDUCED = """
-subjects: [UTS01]
-simulate:
-  n_train_stories: 3
-  story_trs: 100
-  test_story_trs: 110
-  n_train_movie_runs: 2
-  movie_run_trs: 60
-  movie_test_trs: 80
-  n_pair_images: 300
-  n_val_images: 20
-  n_test_images: 60
-  frame_size: 32
-models:
-  unimodal: {enabled: false}
-stats: {n_permutations: 300, n_null_draws: 300}
-pca: {n_permutations: 50, min_voxels: 50}
-"""
 
 
 def test_interrupted_write_leaves_no_file(tmp_path, monkeypatch):
@@ -99,20 +80,15 @@ def _kill_during(workdir: Path, trigger: str, cores: str) -> None:
 
 
 @pytest.mark.workflow
-def test_kill_and_rerun_gives_identical_outputs_whatever_the_cores(tmp_path):
-    """Interrupted with kill -9 during simulate, feature extraction, a fit and scoring (with --cores 1), then
-    `snakemake --unlock` and the same command again: every array, attribute and table equals an uninterrupted
-    run with --cores 2, and no staging folder or temporary file is left."""
-    clean = copy_workflow(tmp_path / "clean")
-    (clean / "config" / "config.yaml").write_text(REDUCED)
-    result = snakemake(clean, "--cores", "2")
-    assert result.returncode == 0, result.stderr[-3000:]
-
-    crashed = copy_workflow(tmp_path / "crashed")
-    (crashed / "config" / "config.yaml").write_text(REDUCED)
+def test_kill_and_rerun_gives_identical_outputs_whatever_the_cores(reduced_run, tmp_path):
+    """Interrupted with kill -9 during simulate, feature extraction, a fit of one voxel chunk and scoring (with
+    --cores 1), then `snakemake --unlock` and the same command again: every array, attribute and table equals an
+    uninterrupted run with --cores 2 (`reduced_run`), and no staging folder or temporary file is left."""
+    clean = reduced_run
+    crashed = copy_reduced_workflow(tmp_path / "crashed")
     # Feature extraction is killed after its first story is written: a job with several outputs, some of them
     # complete; the rerun must redo it (rerun-incomplete in the default profile) and not stop at incomplete files.
-    for trigger in ("logs/simulate.log", "features/tiny-bridgetower/story/*.h5", "logs/bridgetower/UTS01/encoding/story_layer-cross.1.log",
+    for trigger in ("logs/simulate.log", "features/tiny-bridgetower/story/*.h5", "logs/bridgetower/UTS01/encoding/story_layer-cross.1_chunk-*.log",
                     "logs/bridgetower/UTS01/transfer/layer-cross.1.log"):
         _kill_during(crashed, trigger, "1")
         assert snakemake(crashed, "--unlock").returncode == 0

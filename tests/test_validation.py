@@ -38,7 +38,7 @@ def test_latents_are_matched_by_run_name(small_dataset):
     forward, backward = latent_runs(small_dataset.ground_truth, "story", names), latent_runs(small_dataset.ground_truth, "story", names[::-1])
     for a, b in zip(forward, backward[::-1]):
         np.testing.assert_array_equal(a, b)
-    assert forward[0].shape == (stories.runs[0].n_trs, 8 + 1 + 1)  # shared concepts + the story-only concept + word rate
+    assert forward[0].shape == (stories.runs[0].n_trs, 8 + 1)  # shared concepts + word rate (the default plants no story-only concept)
     with pytest.raises(InputError, match="has no latents of story run 'nosuchstory'"):
         latent_runs(small_dataset.ground_truth, "story", ["nosuchstory"])
 

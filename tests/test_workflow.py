@@ -156,9 +156,9 @@ def test_alignment_beats_baselines(default_run):
 def test_transfer_recovers_planted_multimodal_voxels(default_run):
     """The shared-tuning test keeps false discoveries at q on planted truth and still finds the multimodal voxels
     (issue 11): FDP <= 0.05 averaged over subjects and <= 0.10 per subject in every row; linear alignment, raw:
-    AUC >= 0.93 and detection >= 0.5 in both directions; the paper's tracking test alone is more liberal.
-    (movie -> story is the hard direction: the transferred movie weights are the weaker source; measured AUC
-    0.948-0.970 on the default run, README "Validation on planted truth".)"""
+    AUC >= 0.95 and detection >= 0.5 in both directions; every encoding fit reaches 0.85 of its oracle (about
+    0.41 with story runs mismatched); the paper's tracking test alone is more liberal. (Measured on the default run:
+    movie -> story AUC 0.985-0.998, story fit / oracle 0.88-0.91; README "Validation on planted truth".)"""
     table = pd.read_csv(default_run / "results/validation/recovery.tsv", sep="\t")
     assert list(table.columns[:6]) == ["subject", "model", "layer", "direction", "alignment", "correction"]
     assert {"false_discovery_proportion", "fraction_significant_none", "fraction_significant_language_only",
@@ -168,15 +168,15 @@ def test_transfer_recovers_planted_multimodal_voxels(default_run):
     assert (table.false_discovery_proportion <= 0.10).all()
     assert (table.groupby(["model", "direction", "alignment", "correction"]).false_discovery_proportion.mean() <= 0.05).all()
     aligned = table[(table.alignment == "linear") & (table.correction == "raw")]
-    assert (aligned.auc >= 0.93).all() and (aligned.detection_rate >= 0.5).all()
+    assert (aligned.auc >= 0.95).all() and (aligned.detection_rate >= 0.5).all()
     bridgetower = table[table.model == "bridgetower"].set_index(["subject", "direction", "alignment", "correction"])["auc"]
     for subject in ("UTS01", "UTS02"):
         for direction in ("story_to_movie", "movie_to_story"):
             assert bridgetower[subject, direction, "none", "raw"] < bridgetower[subject, direction, "linear", "raw"] - 0.2
     assert table.tracking_false_discovery_proportion.max() > 0.2  # the paper's test declares vision-only voxels shared
-    assert (table.story_fit_oracle_ratio >= 0.75).all() and (table.movie_fit_oracle_ratio >= 0.85).all()
+    assert (table.story_fit_oracle_ratio >= 0.85).all() and (table.movie_fit_oracle_ratio >= 0.85).all()
     oracle = pd.read_csv(default_run / "results/validation/encoding_oracle.tsv", sep="\t")
-    assert len(oracle) == 2 * 2 * 2 and (oracle.oracle_ratio.between(0.75, 1.02)).all()
+    assert len(oracle) == 2 * 2 * 2 and (oracle.oracle_ratio.between(0.85, 1.02)).all()
 
 
 def test_transfer_tables(default_run):
@@ -242,15 +242,14 @@ def test_noise_ceilings_of_the_default_run(default_run):
 
 
 def test_pca_reports_planted_sharedness(default_run):
-    """The planted story-only dimension comes out not shared, the planted shared dimensions shared (issue 13)."""
+    """The planted shared dimensions come out shared (issue 13); the default plants no story-only dimension (its
+    negative case runs in tests/test_story_only_run.py)."""
     table = pd.read_csv(default_run / "results/validation/pca_planted.tsv", sep="\t")
     for model in ("bridgetower", "unimodal"):
         rows = table[table.model == model]
-        story_only = rows[rows.planted == "story-only"]
         shared = rows[rows.planted == "shared"]
-        assert len(story_only) >= 1 and len(shared) >= 3, rows.to_string()
-        assert not story_only.shared.any(), rows.to_string()
-        assert shared.shared.all(), rows.to_string()
+        assert not (rows.planted == "story-only").any(), rows.to_string()
+        assert len(shared) >= 3 and shared.shared.all(), rows.to_string()
     components = pd.read_csv(default_run / "results/bridgetower/pca/layer-cross.1_components.tsv", sep="\t")
     assert {"random_median", "random_95", "random_percentile", "random_p", "nonmultimodal_sharedness", "shared"} <= set(components.columns)
 
@@ -297,17 +296,18 @@ def test_reruns_only_what_changed(default_run):
 
 def test_model_comparison_finds_a_planted_winner(default_run, tmp_path):
     """A model set that reads 80% of words wrong must lose to the same models reading them right, in every subject;
-    two sets with equal word noise (different draws) must tie across subjects, with per-subject differences near 0 (issue 13). Runs in a copy of the default run, so the
-    synthetic data and the clean set (`unimodal`: RoBERTa/ViT) are reused, not recomputed."""
+    two sets with the same models (`twin` and `unimodal`, identical features and fits) must tie exactly (issue 13).
+    Runs in a copy of the default run, so the synthetic data and the clean set (`unimodal`: RoBERTa/ViT) are reused,
+    not recomputed. (Two *draws* of 80% word noise are not a tie: they are two different feature sets, and the table
+    measures the difference between the features used, -0.046 on the default data; README, RQ3.)"""
     workdir = tmp_path / "planted"
     shutil.copytree(default_run, workdir, symlinks=True, ignore=shutil.ignore_patterns("bridgetower", "tiny-bridgetower", "figures", "report.html"))
     sets = ("  bridgetower: {enabled: false}\n"
             "  noisy: {text_model: tiny-roberta, vision_model: tiny-vit, layers: [tower.2], alignment: [linear], word_noise: 0.8}\n"
-            "  redrawn: {text_model: tiny-roberta, vision_model: tiny-vit, layers: [tower.2], alignment: [linear], word_noise: 0.8,"
-            " word_noise_seed: 1}\n")
+            "  twin: {text_model: tiny-roberta, vision_model: tiny-vit, layers: [tower.2], alignment: [linear]}\n")
     table_path = workdir / "results/tables/multimodal_vs_unimodal.tsv"
     tables = {}
-    for name, pair in (("planted", "{multimodal: unimodal, unimodal: noisy}"), ("equal", "{multimodal: noisy, unimodal: redrawn}")):
+    for name, pair in (("planted", "{multimodal: unimodal, unimodal: noisy}"), ("equal", "{multimodal: twin, unimodal: unimodal}")):
         (workdir / f"{name}.yaml").write_text(f"models:\n{sets}compare: {pair}\n")
         result = snakemake(workdir, "--cores", "2", "results/tables/multimodal_vs_unimodal.tsv", "--configfile", f"{name}.yaml")
         assert result.returncode == 0, result.stderr[-3000:]
@@ -318,10 +318,6 @@ def test_model_comparison_finds_a_planted_winner(default_run, tmp_path):
     assert (across.mean_difference > 0.2).all() and (across.p < 0.05).all()
     equal = tables["equal"]
     subjects, across = equal[equal.subject != "all subjects"], equal[equal.subject == "all subjects"]
-    entered = subjects[subjects.n_voxels > 0]
-    assert len(entered) >= 4  # story -> movie has voxels at this noise level
-    # The two draws of word noise are not identical features: each subject's interval may exclude 0 by a hair (measured
-    # +0.008 to +0.015, lower bounds -0.002 to +0.0006, same draw in both subjects), but every interval reaches down to
-    # differences under 0.01, a tenth of the planted winner's lower bound, and the across-subject test finds nothing.
-    assert (entered.mean_difference.abs() < 0.05).all() and (entered.ci_low < 0.01).all() and (entered.ci_high > 0).all()
-    assert (across.p.isna() | (across.p > 0.05)).all()
+    assert (subjects.n_voxels > 100).all(), subjects.to_string()  # both directions have voxels to compare
+    assert (subjects.mean_difference == 0).all() and (subjects.ci_low == 0).all() and (subjects.ci_high == 0).all()
+    assert (across.mean_difference == 0).all() and not (across.p < 0.05).any()
