@@ -16,7 +16,6 @@ from crossmodal.h5io import atomic_h5, write_table
 from workflow_utils import copy_reduced_workflow, snakemake
 
 
-
 def test_interrupted_write_leaves_no_file(tmp_path, monkeypatch):
     """A full disk in the middle of a write: no file under the final name, no temporary left behind."""
     target = tmp_path / "out" / "scores.h5"
