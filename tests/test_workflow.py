@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workflow_utils import copy_workflow, snakemake
+from workflow_utils import copy_workflow, remove_run, snakemake
 
 pytestmark = pytest.mark.workflow
 
@@ -19,7 +19,8 @@ def default_run(tmp_path_factory):
     workdir = copy_workflow(tmp_path_factory.mktemp("workflow"))
     result = snakemake(workdir, "--cores", "2")
     assert result.returncode == 0, result.stderr[-5000:]
-    return workdir
+    yield workdir
+    remove_run(workdir)
 
 
 def test_summary(default_run):

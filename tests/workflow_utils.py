@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -51,6 +52,15 @@ def copy_reduced_workflow(target: Path) -> Path:
     copy_workflow(target)
     (target / "config" / "config.yaml").write_text(REDUCED_CONFIG)
     return target
+
+
+def remove_run(workdir: Path) -> None:
+    """Delete a finished test run (a default run takes about 1.5 GB) unless ``CROSSMODAL_KEEP_TEST_RUNS=1``.
+
+    Module fixtures call this on teardown so that two test workers never hold more than a few runs on disk.
+    """
+    if os.environ.get("CROSSMODAL_KEEP_TEST_RUNS") != "1":
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def snakemake(workdir: Path, *args: str, timeout: int = 1200) -> subprocess.CompletedProcess:
