@@ -129,8 +129,9 @@ def _tail(path: Path, lines: int = 60) -> str:
 
 
 @pytest.fixture(scope="module")
-def runs(cluster, reduced_run, tmp_path_factory):
-    """Run the reduced workflow through SLURM; return the local reference run's and the SLURM run's work dirs."""
+def slurm_run(cluster, tmp_path_factory):
+    """Run the reduced workflow through SLURM; return its work dir. It does not wait for the local reference run
+    (fixture ``reduced_run``, which another test worker may be computing): the two run side by side."""
     remote = copy_reduced_workflow(tmp_path_factory.mktemp("slurm-run"))
     started = time.monotonic()
     process = _start(remote, ("--profile", PROFILE, *COMMON_ARGS, *SLURM_ARGS), cluster.env)
@@ -146,11 +147,11 @@ def runs(cluster, reduced_run, tmp_path_factory):
             f"SLURM run failed (exit status {slurm_rc}; None: timed out):\n{_tail(remote / 'snakemake-test.log')}\n"
             f"{details}\n--- slurmctld.log:\n{_tail(cluster.root / 'log' / 'slurmctld.log', 20)}"
         )
-    return reduced_run, remote
+    return remote
 
 
-def test_slurm_ran_every_job_with_the_profile_resources(cluster, runs):
-    local, remote = runs
+def test_slurm_ran_every_job_with_the_profile_resources(cluster, slurm_run):
+    remote = slurm_run
     log = (remote / "snakemake-test.log").read_text()
     run_id = re.search(r"SLURM run ID: (\S+)", log).group(1)
     finished = re.findall(r"Finished jobid: \d+ \(Rule: (\w+)\)", log)
@@ -228,8 +229,8 @@ def _differences(local: Path, remote: Path, name: str) -> str | None:
     return None if a.read_bytes() == b.read_bytes() else "bytes differ"
 
 
-def test_results_identical_to_local_run(runs):
-    local, remote = runs
+def test_results_identical_to_local_run(slurm_run, reduced_run):
+    local, remote = reduced_run, slurm_run
     files = _result_files(local)
     assert files, "the local run wrote nothing under results/"
     assert _result_files(remote) == files
