@@ -21,18 +21,6 @@ SMALL_SETTINGS = SimulationSettings.from_config(dict(
 ))
 
 
-#: Test files that run the workflow, slowest first : collected
-#: first, so that the two test workers of `make test` start them first and end together (longest job first).
-SLOW_FILES = ("test_workflow.py", "test_power.py", "test_crash_safety.py", "test_slurm.py", "test_published_workflow.py",
-              "test_story_only_run.py", "test_null_run.py", "test_simulate.py")
-
-
-def pytest_collection_modifyitems(items):
-    """Run the slow workflow test files first, the rest in their usual order (the sort is stable)."""
-    rank = {name: position for position, name in enumerate(SLOW_FILES)}
-    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
-
-
 def synthetic_paths(root: Path) -> SyntheticPaths:
     return SyntheticPaths(root / "ds003020", root / "shortclips", root / "flickr30k", root / "ground_truth.h5")
 
