@@ -55,7 +55,7 @@ def copy_reduced_workflow(target: Path) -> Path:
 
 
 def remove_run(workdir: Path) -> None:
-    """Delete a finished test run (a default run takes about 1.5 GB) unless ``CROSSMODAL_KEEP_TEST_RUNS=1``.
+    """Delete a finished test run (the default run takes 1.1-1.5 GB) unless ``CROSSMODAL_KEEP_TEST_RUNS=1``.
 
     Module fixtures call this on teardown so that two test workers never hold more than a few runs on disk.
     """
