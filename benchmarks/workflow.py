@@ -11,7 +11,13 @@ to slurmd are not counted). The last line is machine-readable:
 
     workflow: default_run_s=... jobs=... test_suite_s=... test_suite_cpu_s=...
 
-Run: ``python benchmarks/workflow.py [--cores 2] [--no-tests]``
+With ``--per-script`` it also prints, for the default run, the CPU time of
+every workflow script summed over its jobs (each Python process records its
+own CPU time at exit through a ``sitecustomize`` module put first on
+``PYTHONPATH``), so that what the run spends its time on is measured, not
+guessed.
+
+Run: ``python benchmarks/workflow.py [--cores 2] [--no-tests] [--per-script]``
 """
 
 from __future__ import annotations
@@ -31,33 +37,68 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
-def timed(command: list[str], cwd: Path) -> tuple[subprocess.CompletedProcess, float, float]:
-    """Run ``command`` in ``cwd``; return it with its wall time and the CPU time (user + system, s) of it and
-    every process it waited for."""
+def timed(command: list[str], cwd: Path, env: dict | None = None) -> tuple[subprocess.CompletedProcess, float, float]:
+    """Run ``command`` in ``cwd`` (environment ``env``, default this one's); return it with its wall time and the CPU
+    time (user + system, s) of it and every process it waited for."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    completed = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    completed = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return completed, wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+#: Written as sitecustomize.py with --per-script: every Python process appends "cpu_s<TAB>argv" at exit.
+RECORDER = """import atexit, os, sys
+def _record():
+    times = os.times()
+    with open({log!r}, "a") as log:
+        log.write(f"{{times.user + times.system:.3f}}\\t{{' '.join(sys.argv)}}\\n")
+atexit.register(_record)
+"""
+
+
+def cpu_by_script(log: Path) -> dict[str, tuple[int, float]]:
+    """Jobs and CPU seconds per workflow script (``.snakemake/scripts/tmpXXXX.<name>.py``), Snakemake itself as
+    ``snakemake``, from the recorder's log; largest first."""
+    totals: dict[str, list] = {}
+    for line in log.read_text().splitlines():
+        cpu, argv = line.split("\t", 1)
+        script = re.search(r"\.snakemake/scripts/tmp\w+\.(\w+)\.py", argv)
+        name = script.group(1) if script else ("snakemake" if "snakemake" in argv else argv.split(" ")[0])
+        entry = totals.setdefault(name, [0, 0.0])
+        entry[0] += 1
+        entry[1] += float(cpu)
+    return dict(sorted(((name, (n, cpu)) for name, (n, cpu) in totals.items()), key=lambda item: -item[1][1]))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--no-tests", action="store_true", help="time the default run only")
+    parser.add_argument("--per-script", action="store_true", help="also print the default run's CPU time per workflow script")
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, python {platform.python_version()}")
     with tempfile.TemporaryDirectory() as folder:
         workdir = Path(folder)
-        for name in ("Snakefile", "workflow", "config", "envs", "src", "resources"):
+        for name in ("Snakefile", "workflow", "profiles", "config", "envs", "src", "resources"):
             source = REPO / name
             (shutil.copytree if source.is_dir() else shutil.copy2)(source, workdir / name)
-        run, default_run, run_cpu = timed([sys.executable, "-m", "snakemake", "--cores", str(args.cores)], workdir)
+        environment = None
+        if args.per_script:
+            recorder = workdir / "cpu-recorder"
+            recorder.mkdir()
+            (recorder / "sitecustomize.py").write_text(RECORDER.format(log=str(workdir / "cpu.log")))
+            environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(recorder), os.environ.get("PYTHONPATH")]))}
+        run, default_run, run_cpu = timed([sys.executable, "-m", "snakemake", "--cores", str(args.cores)], workdir, environment)
         if run.returncode != 0:
             sys.exit(f"the default run failed:\n{run.stderr[-3000:]}")
         jobs = re.findall(r"(\d+) of (\d+) steps \(100%\) done", run.stdout + run.stderr)
         n_jobs = int(jobs[-1][1]) if jobs else -1
+        if args.per_script:
+            print("default run, CPU time per workflow script (jobs, total s):")
+            for name, (n, cpu) in cpu_by_script(workdir / "cpu.log").items():
+                print(f"  {name:32s} {n:3d} {cpu:7.1f}")
     cores = os.cpu_count()
     print(f"default run (snakemake --cores {args.cores}, fresh results): {default_run:.1f} s, {n_jobs} jobs, "
           f"CPU {run_cpu:.0f} s (at least {run_cpu / cores:.0f} s on {cores} cores)")

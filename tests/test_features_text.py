@@ -148,3 +148,21 @@ def test_captions_are_read_like_story_words(bridgetower, monkeypatch):
     np.testing.assert_allclose(other[:, [0, 2]], features[:, [0, 2]], **TOL)  # no context crosses captions
     with pytest.raises(InputError, match="caption 1 has no words"):
         extract_caption_features(bridgetower, [["a"], []])
+
+
+def test_repeated_windows_are_encoded_once(roberta, monkeypatch):
+    """Captions sharing their first words share windows; each distinct window goes through the model once and
+    every occurrence gets its vector (the same as encoding each window alone)."""
+    import crossmodal.features.text as text
+
+    captions = [["a", "dog", "runs"], ["a", "dog", "sleeps"], ["a", "cat"], ["a", "dog", "runs"]]
+    encoded = []
+    forward = text.text_hidden_states
+    monkeypatch.setattr(text, "text_hidden_states", lambda model, ids, mask: encoded.append(len(ids)) or forward(model, ids, mask))
+    features = extract_caption_features(roberta, captions, context_words=20, batch_size=2)
+    assert sum(encoded) == len({" ".join(words[: i + 1]) for words in captions for i in range(len(words))}) == 5
+    np.testing.assert_array_equal(features[:, 0], features[:, 3])
+    for index, words in enumerate(captions):
+        alone = np.mean([text.encode_token_sequences(roberta, [token_ids(roberta, " ".join(words[: i + 1]))])[:, 0]
+                         for i in range(len(words))], axis=0)
+        np.testing.assert_allclose(features[:, index], alone, **TOL)

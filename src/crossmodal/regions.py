@@ -96,10 +96,9 @@ def fsaverage5_pial_coordinates() -> np.ndarray:
     -------
     coordinates : array of shape (20484, 3), float64
     """
-    from nilearn.datasets import load_fsaverage
+    from crossmodal.fsaverage import fsaverage5_mesh
 
-    pial = load_fsaverage("fsaverage5")["pial"]
-    return np.vstack([pial.parts["left"].coordinates, pial.parts["right"].coordinates]).astype(float)
+    return np.vstack([fsaverage5_mesh("pial", hemi)[0] for hemi in ("left", "right")]).astype(float)
 
 
 @lru_cache(maxsize=1)
@@ -110,10 +109,9 @@ def fsaverage5_sphere_coordinates() -> np.ndarray:
     -------
     coordinates : array of shape (20484, 3), float64 (radius about 100 mm)
     """
-    from nilearn.datasets import load_fsaverage
+    from crossmodal.fsaverage import fsaverage5_mesh
 
-    sphere = load_fsaverage("fsaverage5")["sphere"]
-    return np.vstack([sphere.parts["left"].coordinates, sphere.parts["right"].coordinates]).astype(float)
+    return np.vstack([fsaverage5_mesh("sphere", hemi)[0] for hemi in ("left", "right")]).astype(float)
 
 
 #: The region definitions shipped with the repository (config key ``data.regions.fsaverage5``).

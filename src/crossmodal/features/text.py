@@ -135,25 +135,42 @@ def encode_token_sequences(
     Returns
     -------
     features : float32 array of shape (n_layers, n, dim)
-        ``n_layers = len(model.layer_names("text"))``.
+        ``n_layers = len(model.layer_names("text"))``. A sequence that occurs
+        more than once is encoded once (captions' causal windows repeat often:
+        about half of them in the synthetic pairs).
     """
     if pooling not in POOLINGS:
         raise InputError("features.text.pooling", f"is {pooling!r}", f"use one of {', '.join(POOLINGS)}")
     if batch_size < 1:
         raise InputError("features.text.batch_size", f"is {batch_size}", "use 1 or more")
+    unique, occurrence = _unique_sequences(sequences)
     layer_names = model.layer_names("text")
-    features = np.empty((len(layer_names), len(sequences), model.dim_of("text")), dtype=np.float32)
+    features = np.empty((len(layer_names), len(unique), model.dim_of("text")), dtype=np.float32)
     first = model.tokenizer.n_special - 1  # position of the first text token
-    order = sorted(range(len(sequences)), key=lambda index: -len(sequences[index]))  # stable: ties keep input order
-    with torch.inference_mode(), tqdm(total=len(sequences), desc=desc, unit="text", disable=not progress) as bar:
+    order = sorted(range(len(unique)), key=lambda index: -len(unique[index]))  # stable: ties keep first-occurrence order
+    with torch.inference_mode(), tqdm(total=len(unique), desc=desc, unit="text", disable=not progress) as bar:
         for start in range(0, len(order), batch_size):
             rows = order[start : start + batch_size]
-            input_ids, attention_mask = _pad([sequences[row] for row in rows], model.tokenizer.pad_id, model.device)
+            input_ids, attention_mask = _pad([unique[row] for row in rows], model.tokenizer.pad_id, model.device)
             states = text_hidden_states(model, input_ids, attention_mask)
             pooled = _pool_text(states, attention_mask.sum(dim=1), pooling, first)
             features[:, rows, :] = pooled.float().cpu().numpy()
             bar.update(len(rows))
-    return features
+    return features if len(unique) == len(sequences) else features[:, occurrence, :]
+
+
+def _unique_sequences(sequences: list[list[int]]) -> tuple[list[list[int]], np.ndarray]:
+    """The distinct sequences in order of first occurrence, and where each input sequence is among them.
+
+    Returns
+    -------
+    unique : list of lists of int, length n_unique
+    occurrence : int array of shape (n,)
+        ``sequences[i] == unique[occurrence[i]]``.
+    """
+    position: dict[tuple[int, ...], int] = {}
+    occurrence = np.array([position.setdefault(tuple(sequence), len(position)) for sequence in sequences], dtype=np.intp)
+    return [list(sequence) for sequence in position], occurrence
 
 
 def extract_word_features(

@@ -27,10 +27,9 @@ def flat_patches() -> dict[str, tuple[np.ndarray, np.ndarray]]:
     -------
     dict of {"left", "right"} to (xy of shape (10242, 2), faces of shape (n_faces, 3))
     """
-    from nilearn.datasets import load_fsaverage
+    from crossmodal.fsaverage import fsaverage5_mesh
 
-    flat = load_fsaverage("fsaverage5")["flat"]
-    return {hemi: (np.asarray(flat.parts[hemi].coordinates)[:, :2], np.asarray(flat.parts[hemi].faces)) for hemi in ("left", "right")}
+    return {hemi: (fsaverage5_mesh("flat", hemi)[0][:, :2], fsaverage5_mesh("flat", hemi)[1]) for hemi in ("left", "right")}
 
 
 def draw_flat_hemisphere(ax, values: np.ndarray, hemi: str, mask: np.ndarray | None = None, cmap="RdBu_r",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import signal, stats
 
 from crossmodal.regions import RegionMap
 
@@ -120,6 +119,8 @@ def canonical_hrf(tr: float, length: float = 32.0) -> np.ndarray:
     hrf : array of shape (ceil(length / tr),), summing to 1
     """
     times = np.arange(0.0, length, tr)
+    from scipy import stats  # imported here: the workflow's DAG reads this package, and scipy.signal/stats take ~1 s
+
     hrf = stats.gamma.pdf(times, 6) - stats.gamma.pdf(times, 16) / 6.0
     return hrf / hrf.sum()
 
@@ -136,6 +137,8 @@ def convolve_hrf(time_courses: np.ndarray, tr: float) -> np.ndarray:
     -------
     array of shape (n_trs, n_features)
     """
+    from scipy import signal
+
     return signal.lfilter(canonical_hrf(tr), [1.0], time_courses, axis=0)
 
 

@@ -190,10 +190,15 @@ def render_look(lexicon: Lexicon, concept: int, size: int, brightness: float, ph
     grating = np.sin(np.float32(2 * np.pi * freq) * along[None] + phases[:, None, None].astype(np.float32))
     blob = np.exp(-((xx - offset[0]) ** 2 + (yy - offset[1]) ** 2) / 0.02).astype(np.float32)
     colour = lexicon.colours[concept].astype(np.float32)
-    image = colour * (0.75 + 0.25 * grating[..., None]) + 0.3 * blob[None, :, :, None]
+    grating *= np.float32(0.25)
+    grating += np.float32(0.75)
+    image = colour * grating[..., None]
+    image += np.float32(0.3) * blob[None, :, :, None]
     image *= np.float32(brightness * 200.0)
-    image += rng.standard_normal(size=image.shape, dtype=np.float32) * np.float32(6.0)
-    return np.clip(image, 0, 255).astype(np.uint8)
+    noise = rng.standard_normal(size=image.shape, dtype=np.float32)
+    noise *= np.float32(6.0)
+    image += noise
+    return np.clip(image, 0, 255, out=image).astype(np.uint8)
 
 
 def render_movie(lexicon: Lexicon, shots: list[Shot], fps: float, size: int, rng: np.random.Generator) -> np.ndarray:

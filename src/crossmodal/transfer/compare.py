@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
-from scipy.cluster import vq
 
 from crossmodal.errors import InputError
 from crossmodal.transfer.tuning import _region_items
@@ -60,6 +58,8 @@ def spatial_blocks(n_voxels: int, n_blocks: int, coordinates=None, hemisphere=No
         raise InputError(f"{function}(coordinates)", f"expected shape ({n_voxels}, 3), got {points.shape}", "pass one position per voxel")
     sides = np.zeros(n_voxels, dtype=int) if hemisphere is None else _vector(hemisphere, "hemisphere", function, n_voxels, dtype=int)
     blocks = np.empty(n_voxels, dtype=np.int64)
+    from scipy.cluster import vq  # imported here, not at the top: every table and figure job imports this package
+
     rng = np.random.default_rng(seed)
     offset = 0
     for side in np.unique(sides):
@@ -191,6 +191,8 @@ def across_subjects(differences) -> dict[str, float]:
     result = {"n_subjects": int(x.size), "mean_difference": float(x.mean()) if x.size else np.nan, "t_statistic": np.nan, "p": np.nan}
     if x.size < 2 or np.ptp(x) == 0:
         return result
+    from scipy import stats
+
     test = stats.ttest_1samp(x, 0.0)
     result.update(t_statistic=float(test.statistic), p=float(test.pvalue))
     return result

@@ -12,7 +12,6 @@ up as such.
 from __future__ import annotations
 
 import numpy as np
-from sklearn.metrics import roc_auc_score
 
 CLASS_NAMES = ("none", "language_only", "vision_only", "multimodal")
 MULTIMODAL = 3
@@ -23,6 +22,14 @@ def false_discovery_proportion(voxel_class: np.ndarray, significant: np.ndarray)
     significant = np.asarray(significant, dtype=bool)
     n = int(significant.sum())
     return float(np.sum(voxel_class[significant] != MULTIMODAL) / n) if n else 0.0
+
+
+def _roc_auc(positive: np.ndarray, score: np.ndarray) -> float:
+    """Area under the ROC curve of ``score`` for the ``positive`` (bool, shape (n,)) items: sklearn's, imported here
+    because every table and figure job imports this module and sklearn takes about half a second to import."""
+    from sklearn.metrics import roc_auc_score
+
+    return roc_auc_score(positive, score)
 
 
 def recovery_row(voxel_class: np.ndarray, score: np.ndarray, significant: np.ndarray, significant_tracking: np.ndarray | None = None) -> dict:
@@ -57,7 +64,7 @@ def recovery_row(voxel_class: np.ndarray, score: np.ndarray, significant: np.nda
     finite = np.isfinite(score)
     has_both = multimodal[finite].any() and (~multimodal[finite]).any()
     row = {
-        "auc": float(roc_auc_score(multimodal[finite], score[finite])) if has_both else float("nan"),
+        "auc": float(_roc_auc(multimodal[finite], score[finite])) if has_both else float("nan"),
         "n_significant": int(significant.sum()),
         "false_discovery_proportion": false_discovery_proportion(voxel_class, significant),
     }
