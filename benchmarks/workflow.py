@@ -11,8 +11,8 @@ to slurmd are not counted). The last line is machine-readable:
 
     workflow: default_run_s=... jobs=... test_suite_s=... test_suite_cpu_s=...
 
-With ``--per-script`` it also prints, for the default run, the CPU time of
-every workflow script summed over its jobs (each Python process records its
+With ``--per-script`` it also prints, for the default run and the test suite,
+the CPU time of every workflow script summed over its jobs (each Python process records its
 own CPU time at exit through a ``sitecustomize`` module put first on
 ``PYTHONPATH``), so that what the run spends its time on is measured, not
 guessed.
@@ -27,7 +27,6 @@ import os
 import platform
 import re
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -35,6 +34,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))
+from workflow_utils import copy_workflow  # noqa: E402  (what a run needs, as the workflow tests copy it)
 
 
 def timed(command: list[str], cwd: Path, env: dict | None = None) -> tuple[subprocess.CompletedProcess, float, float]:
@@ -56,6 +57,22 @@ def _record():
         log.write(f"{{times.user + times.system:.3f}}\\t{{' '.join(sys.argv)}}\\n")
 atexit.register(_record)
 """
+
+
+def recording_environment(folder: Path, log: Path) -> dict:
+    """This environment with a ``sitecustomize`` in ``folder`` first on ``PYTHONPATH`` that appends every Python
+    process's CPU time to ``log`` at exit."""
+    folder.mkdir()
+    (folder / "sitecustomize.py").write_text(RECORDER.format(log=str(log)))
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(folder), os.environ.get("PYTHONPATH")]))}
+
+
+def print_cpu_by_script(title: str, log: Path) -> None:
+    """Print :func:`cpu_by_script` of ``log`` and its total."""
+    totals = cpu_by_script(log)
+    print(f"{title}, CPU time per workflow script (jobs, total s; all recorded processes {sum(cpu for _, cpu in totals.values()):.0f} s):")
+    for name, (n, cpu) in totals.items():
+        print(f"  {name:32s} {n:3d} {cpu:7.1f}")
 
 
 def cpu_by_script(log: Path) -> dict[str, tuple[int, float]]:
@@ -80,32 +97,29 @@ def main() -> None:
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, python {platform.python_version()}")
     with tempfile.TemporaryDirectory() as folder:
-        workdir = Path(folder)
-        for name in ("Snakefile", "workflow", "profiles", "config", "envs", "src", "resources"):
-            source = REPO / name
-            (shutil.copytree if source.is_dir() else shutil.copy2)(source, workdir / name)
-        environment = None
-        if args.per_script:
-            recorder = workdir / "cpu-recorder"
-            recorder.mkdir()
-            (recorder / "sitecustomize.py").write_text(RECORDER.format(log=str(workdir / "cpu.log")))
-            environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(recorder), os.environ.get("PYTHONPATH")]))}
+        workdir = copy_workflow(Path(folder) / "run")
+        records = Path(folder) / "records"
+        records.mkdir()
+        environment = recording_environment(Path(folder) / "recorder", records / "run.log") if args.per_script else None
         run, default_run, run_cpu = timed([sys.executable, "-m", "snakemake", "--cores", str(args.cores)], workdir, environment)
         if run.returncode != 0:
             sys.exit(f"the default run failed:\n{run.stderr[-3000:]}")
         jobs = re.findall(r"(\d+) of (\d+) steps \(100%\) done", run.stdout + run.stderr)
         n_jobs = int(jobs[-1][1]) if jobs else -1
         if args.per_script:
-            print("default run, CPU time per workflow script (jobs, total s):")
-            for name, (n, cpu) in cpu_by_script(workdir / "cpu.log").items():
-                print(f"  {name:32s} {n:3d} {cpu:7.1f}")
+            print_cpu_by_script("default run", records / "run.log")
     cores = os.cpu_count()
     print(f"default run (snakemake --cores {args.cores}, fresh results): {default_run:.1f} s, {n_jobs} jobs, "
           f"CPU {run_cpu:.0f} s (at least {run_cpu / cores:.0f} s on {cores} cores)")
     suite = suite_cpu = float("nan")
     if not args.no_tests:
         command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2", "--dist", "loadfile"]
-        tests, suite, suite_cpu = timed(command, REPO)
+        with tempfile.TemporaryDirectory() as folder:
+            log = Path(folder) / "suite.log"
+            environment = recording_environment(Path(folder) / "recorder", log) if args.per_script else None
+            tests, suite, suite_cpu = timed(command, REPO, environment)
+            if args.per_script and log.exists():
+                print_cpu_by_script("test suite", log)
         print(tests.stdout.strip().splitlines()[-1] if tests.stdout.strip() else tests.stderr[-500:])
         print(f"test suite (python -m pytest -n 2 --dist loadfile): {suite:.1f} s, CPU {suite_cpu:.0f} s "
               f"(at least {suite_cpu / cores:.0f} s on {cores} cores)")

@@ -29,7 +29,8 @@ def flat_patches() -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """
     from crossmodal.fsaverage import fsaverage5_mesh
 
-    return {hemi: (fsaverage5_mesh("flat", hemi)[0][:, :2], fsaverage5_mesh("flat", hemi)[1]) for hemi in ("left", "right")}
+    meshes = {hemi: fsaverage5_mesh("flat", hemi) for hemi in ("left", "right")}
+    return {hemi: (coordinates[:, :2], faces) for hemi, (coordinates, faces) in meshes.items()}
 
 
 def draw_flat_hemisphere(ax, values: np.ndarray, hemi: str, mask: np.ndarray | None = None, cmap="RdBu_r",
