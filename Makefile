@@ -9,7 +9,8 @@
 PYTHON ?= python3
 VENV ?= .venv
 CORES ?= 2
-# Test processes (pytest-xdist): one file per process at a time, so a module's shared run stays in one process.
+# Test processes (pytest-xdist): one file per process at a time, so a module's shared run stays in one process;
+# files in the order tests/conftest.py gives (longest workflow runs first; --no-loadscope-reorder in pyproject.toml).
 TEST_WORKERS ?= 2
 TORCH_SPEC ?= torch==2.13.0
 BIN := $(VENV)/bin
