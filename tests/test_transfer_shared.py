@@ -110,11 +110,15 @@ def test_shared_tuning_test_valid_in_both_null_groups_and_powerful(scenario, kin
 
 
 def test_untuned_null_equals_explicit_refits(scenario):
-    """The vectorised null equals refitting the ridge on each noise draw and correlating its prediction (slow reference)."""
+    """The vectorised null equals refitting the ridge on each noise draw and correlating its prediction (slow reference),
+    for a voxel of every alpha the fit chose (the vectorised null works on voxels grouped by alpha) in every batch."""
     fit, design, stats = scenario["source_fit"], scenario["design"], scenario["stats"]
     x = design.train_design - fit.design_mean
     noise = ar_noise(design.train_run_ids, np.zeros(0), stats.n_null_draws, np.random.default_rng((0, 0)))
-    voxels = np.array([3, 700, 1500])
+    alphas = np.asarray(fit.alphas_per_voxel)
+    last_of_each_alpha = [np.flatnonzero(alphas == alpha)[-1] for alpha in np.unique(alphas)]
+    voxels = np.unique(np.r_[3, 700, 1500, last_of_each_alpha])
+    assert len(np.unique(alphas[voxels])) >= 4 and len(np.unique(voxels // 700)) == 3  # several alphas, all three batches
     test, train = scenario["target_test"], scenario["target_train"]
     y_test, y_train = scenario["test_responses"][:, voxels], scenario["train_responses"][:, voxels]
     for column, voxel in enumerate(voxels):
