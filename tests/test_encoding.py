@@ -202,7 +202,13 @@ def test_unaligned_chunks_agree_to_float32_precision():
                             for start, stop in bounds])
     np.testing.assert_array_equal(gathered.alphas_per_voxel, single.alphas_per_voxel)
     np.testing.assert_allclose(gathered.cv_scores, single.cv_scores, atol=1e-6)
-    assert_weights_close(gathered.weights, single.weights, relative=1e-5)
+    # Chunks of other widths take other BLAS kernels (float32 rounding): on this ill-conditioned problem the weights
+    # differ by 3.5e-5 of their largest value with numpy 2.4 / OpenBLAS 0.3.31 (1e-5 held with older ones), and the
+    # single fit itself is 1.0e-4 from the explicit solver. Chunking must lose no accuracy against that solver.
+    assert_weights_close(gathered.weights, single.weights)
+    reference = fit_ridge_cv(design, responses, run_ids, ALPHAS, solver="explicit")
+    error = {name: np.abs(fit.weights - reference.weights).max() for name, fit in (("gathered", gathered), ("single", single))}
+    assert error["gathered"] <= 2 * error["single"], error
 
 
 def test_numpy_and_torch_backends_agree():
