@@ -174,3 +174,21 @@ def test_simulate_replaces_its_own_output_and_cleans_stale_staging(small_dataset
     a = _all_arrays(small_dataset.ground_truth)
     b = _all_arrays(paths.ground_truth)
     assert a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)
+
+
+@pytest.mark.parametrize("shape", [(600, 64, 64, 3), (300, 17, 15, 3)], ids=["chunks", "odd-size"])
+def test_lowlevel_frame_features_equal_numpy_means(shape):
+    """Quadrant luminances and contrast, bit-identical to numpy's mean over the channels and std over the pixels
+    (the planted low-level latent of the movies must not move with the chunked, faster computation)."""
+    from crossmodal.simulate.stimuli import lowlevel_frame_features
+
+    frames = np.random.default_rng(3).integers(0, 256, shape, dtype=np.uint8)
+    luminance = frames.astype(np.float32).mean(axis=3) / 255.0
+    h, w = shape[1] // 2, shape[2] // 2
+    quadrants = [luminance[:, :h, :w], luminance[:, :h, w:], luminance[:, h:, :w], luminance[:, h:, w:]]
+    expected = np.stack([q.mean(axis=(1, 2)) for q in quadrants] + [luminance.std(axis=(1, 2))], axis=1)
+    got = lowlevel_frame_features(frames)
+    assert got.dtype == np.float32 and got.shape == (shape[0], 5)
+    np.testing.assert_array_equal(got, expected)
+    # uniform pixels: luminance (the mean of 3 channels) has mean 1/2 and std sqrt((256**2 - 1) / 12) / 255 / sqrt(3) = 0.167
+    assert 0.49 < got[:, :4].mean() < 0.51 and 0.16 < got[:, 4].mean() < 0.17

@@ -213,29 +213,86 @@ def _batch_scores(weights_basis, alphas, y_test, y_train, transferred: _Transfer
     gain = np.abs(_safe_divide(train_cov, train_power)).astype(np.float32)
 
     tracking = block_permutation_pvalues(prediction, y_test, stats.block_len, stats.n_permutations, stats.seed, return_null=True)
-    block_null = tracking.null_r
-    untuned_raw = np.empty((untuned.n_draws, len(alphas)), dtype=np.float32)
-    untuned_corrected = np.empty_like(untuned_raw)
-    inverse_y_norm = _reciprocal(y_norm)
-    for alpha in np.unique(alphas):
-        columns = np.flatnonzero(alphas == alpha)
-        null_weights = untuned.basis_weights(alpha)  # (p, n_draws)
-        null_r = null_weights.T @ test_cov_basis[:, columns]  # covariances, scaled to correlations in place
-        null_r *= _reciprocal(transferred.null_test_norms[float(alpha)])[:, None]
-        null_r *= inverse_y_norm[columns][None, :]
-        untuned_raw[:, columns] = null_r
-        reversed_ = (null_weights.T @ train_cov_basis[:, columns]) < 0  # each draw's own sign fit on the training runs
-        untuned_corrected[:, columns] = np.where(reversed_, -null_r, null_r)
+    untuned_p = _untuned_pvalues(test_cov_basis, train_cov_basis, alphas, _reciprocal(y_norm), raw_r, sign, transferred, untuned)
     constant = (prediction_norm == 0) | (y_norm == 0)
     out = {"raw_r": raw_r, "corrected_r": (sign * raw_r).astype(np.float32), "sign": sign, "gain": gain}
-    for kind, block, untuned_null in (("raw", block_null, untuned_raw), ("corrected", block_null * sign, untuned_corrected)):
-        observed = out[f"{kind}_r"]
-        p_tracking = tail_pvalues(block, observed)
-        p_untuned = tail_pvalues(untuned_null, observed)
+    for kind in SCORE_KINDS:
+        p_tracking = _tracking_pvalues(tracking.null_r, raw_r, sign if kind == "corrected" else None)
+        p_untuned = untuned_p[kind]
         p_tracking[constant], p_untuned[constant] = 1.0, 1.0
         out[f"{kind}_p_tracking"], out[f"{kind}_p_untuned"] = p_tracking, p_untuned
         out[f"{kind}_p"] = np.maximum(p_tracking, p_untuned)
     return out
+
+
+def _tracking_pvalues(block_null, raw_r, sign=None) -> np.ndarray:
+    """Tail p-values of the block-permutation null, for the raw score or (with ``sign``) the corrected one.
+
+    The corrected score and its null are the raw ones times the voxel's fixed sign (``sign * null`` is exact in
+    float32), so voxels of sign +1 share the raw p-value and only those of sign -1 are tested again, on the negated
+    null.
+
+    Parameters
+    ----------
+    block_null : array of shape (n_permutations, n_batch)
+    raw_r : array of shape (n_batch,)
+    sign : array of shape (n_batch,) of +-1, optional
+
+    Returns
+    -------
+    p_values : array of shape (n_batch,), float64
+    """
+    p_values = tail_pvalues(block_null, raw_r)
+    if sign is not None:
+        flipped = np.flatnonzero(sign < 0)
+        if flipped.size:
+            p_values[flipped] = tail_pvalues(-block_null[:, flipped], -raw_r[flipped])
+    return p_values
+
+
+def _untuned_pvalues(test_cov_basis, train_cov_basis, alphas, inverse_y_norm, raw_r, sign, transferred: _Transferred,
+                     untuned: UntunedSource) -> dict[str, np.ndarray]:
+    """Tail p-values of the raw and corrected scores under the untuned-source null, for one voxel batch.
+
+    Voxels are taken in order of their alpha (stable sort), so that every alpha's null draws fill one contiguous
+    block of columns; each voxel's p-value depends on its own column only, and they are returned in voxel order.
+
+    Parameters
+    ----------
+    test_cov_basis, train_cov_basis : arrays of shape (p, n_batch)
+        ``Q' T_c' y`` of the target's test and training runs.
+    alphas : array of shape (n_batch,)
+    inverse_y_norm : array of shape (n_batch,)
+        ``1 / ||y_test - mean||`` (0 for a constant response).
+    raw_r, sign : arrays of shape (n_batch,)
+        The observed raw score and the voxel's sign (the corrected score is ``sign * raw_r``).
+
+    Returns
+    -------
+    dict with ``raw`` and ``corrected``: arrays of shape (n_batch,), float64
+    """
+    order = np.argsort(alphas, kind="stable")
+    sorted_alphas = alphas[order]
+    starts = np.flatnonzero(np.r_[True, sorted_alphas[1:] != sorted_alphas[:-1]])
+    stops = np.r_[starts[1:], len(order)]
+    test_cov, train_cov, inverse_norm = test_cov_basis[:, order], train_cov_basis[:, order], inverse_y_norm[order]
+    null_raw = np.empty((untuned.n_draws, len(order)), dtype=np.float32)
+    null_corrected = np.empty_like(null_raw)
+    for start, stop in zip(starts, stops):
+        alpha = sorted_alphas[start]
+        null_weights = untuned.basis_weights(alpha)  # (p, n_draws)
+        null_r = null_raw[:, start:stop]
+        np.matmul(null_weights.T, test_cov[:, start:stop], out=null_r)  # covariances, scaled to correlations in place
+        null_r *= _reciprocal(transferred.null_test_norms[float(alpha)])[:, None]
+        null_r *= inverse_norm[start:stop][None, :]
+        kept = (null_weights.T @ train_cov[:, start:stop]) >= 0  # each draw's own sign fit on the training runs
+        np.negative(null_r, out=null_corrected[:, start:stop])
+        np.copyto(null_corrected[:, start:stop], null_r, where=kept)
+    p_values = {}
+    for kind, null, observed in (("raw", null_raw, raw_r), ("corrected", null_corrected, sign * raw_r)):
+        p_values[kind] = np.empty(len(order))
+        p_values[kind][order] = tail_pvalues(null, np.asarray(observed, dtype=np.float32)[order])
+    return p_values
 
 
 def _within_scores(within_fit: RidgeFit, within_test_design, y_test, voxels: slice, stats: StatsSettings) -> dict:
