@@ -204,7 +204,7 @@ def stimulus_source(modality):
 
 
 def text_reading():
-    """The settings that change story-word features (not device or batch size, which change no number)."""
+    """The settings that change story-word features (not device or batch size, which change numbers only by float32 rounding)."""
     return {"context_words": config["features"]["text"]["context_words"], "seed": config["features"]["seed"]}
 
 

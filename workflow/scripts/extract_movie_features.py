@@ -11,7 +11,7 @@ from crossmodal.logs import setup_logging
 
 log = setup_logging(snakemake.log[0])
 torch.set_num_threads(1)  # one thread: the same numbers whatever --cores is, and no slow oversubscription
-execution = snakemake.config["features"]  # device and batch size change no number, so they are not params
+execution = snakemake.config["features"]  # device and batch size change numbers only by float32 rounding: not params
 reading = snakemake.params.reading
 name, checkpoint = snakemake.wildcards.feature_model, snakemake.params.checkpoint or None
 model = load_feature_model(name, checkpoint, device=torch_device(execution["device"]), seed=reading["seed"])

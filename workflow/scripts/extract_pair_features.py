@@ -16,7 +16,7 @@ from crossmodal.logs import setup_logging
 
 log = setup_logging(snakemake.log[0])
 torch.set_num_threads(1)  # one thread: the same numbers whatever --cores is, and no slow oversubscription
-execution = snakemake.config["features"]  # device and batch size change no number, so they are not params
+execution = snakemake.config["features"]  # device and batch size change numbers only by float32 rounding: not params
 reading, kind = snakemake.params.reading, snakemake.wildcards.kind
 key, checkpoint = snakemake.wildcards.feature_model, snakemake.params.checkpoint or None
 name, word_noise, word_noise_seed = parse_feature_key(key)  # word noise: a validation knob (models.<set>.word_noise)
