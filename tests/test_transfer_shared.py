@@ -174,3 +174,19 @@ def test_sign_and_gain_equal_fit_tuning_on_explicit_predictions(scenario):
     sign, gain = fit_tuning(prediction, scenario["train_responses"][:, voxels])
     np.testing.assert_array_equal(scenario["scores"]["sign"][voxels], sign)
     np.testing.assert_allclose(scenario["scores"]["gain"][voxels], gain, rtol=1e-3, atol=1e-6)
+
+
+def test_corrected_tracking_pvalues_equal_the_sign_flipped_null():
+    """The corrected score's block-permutation p-value is computed again only for voxels of sign -1: it must equal the
+    definition, the tail p-value of ``sign * null`` at ``sign * raw_r``, bit for bit (GPD tails included)."""
+    from crossmodal.transfer.scoring import _tracking_pvalues
+
+    rng = np.random.default_rng(5)
+    null = (rng.standard_normal((1000, 60)) * 0.1).astype(np.float32)
+    raw_r = (rng.choice([-1, 1], 60) * rng.uniform(0.0, 0.45, 60)).astype(np.float32)  # some beyond every draw
+    sign = rng.choice([-1.0, 1.0], 60).astype(np.float32)
+    expected = tail_pvalues(null * sign, (sign * raw_r).astype(np.float32))
+    got = _tracking_pvalues(null, raw_r, sign)
+    np.testing.assert_array_equal(got, expected)
+    assert (expected < 1e-3).sum() >= 5 and (expected > 0.05).sum() >= 5  # tails and ordinary values both tested
+    np.testing.assert_array_equal(_tracking_pvalues(null, raw_r), tail_pvalues(null, raw_r))
