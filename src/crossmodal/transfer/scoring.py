@@ -213,9 +213,10 @@ def _batch_scores(weights_basis, alphas, y_test, y_train, transferred: _Transfer
     gain = np.abs(_safe_divide(train_cov, train_power)).astype(np.float32)
 
     tracking = block_permutation_pvalues(prediction, y_test, stats.block_len, stats.n_permutations, stats.seed, return_null=True)
-    untuned_p = _untuned_pvalues(test_cov_basis, train_cov_basis, alphas, _reciprocal(y_norm), raw_r, sign, transferred, untuned)
-    constant = (prediction_norm == 0) | (y_norm == 0)
     out = {"raw_r": raw_r, "corrected_r": (sign * raw_r).astype(np.float32), "sign": sign, "gain": gain}
+    untuned_p = _untuned_pvalues(test_cov_basis, train_cov_basis, alphas, _reciprocal(y_norm),
+                                 {kind: out[f"{kind}_r"] for kind in SCORE_KINDS}, transferred, untuned)
+    constant = (prediction_norm == 0) | (y_norm == 0)
     for kind in SCORE_KINDS:
         p_tracking = _tracking_pvalues(tracking.null_r, raw_r, sign if kind == "corrected" else None)
         p_untuned = untuned_p[kind]
@@ -250,8 +251,8 @@ def _tracking_pvalues(block_null, raw_r, sign=None) -> np.ndarray:
     return p_values
 
 
-def _untuned_pvalues(test_cov_basis, train_cov_basis, alphas, inverse_y_norm, raw_r, sign, transferred: _Transferred,
-                     untuned: UntunedSource) -> dict[str, np.ndarray]:
+def _untuned_pvalues(test_cov_basis, train_cov_basis, alphas, inverse_y_norm, observed: dict[str, np.ndarray],
+                     transferred: _Transferred, untuned: UntunedSource) -> dict[str, np.ndarray]:
     """Tail p-values of the raw and corrected scores under the untuned-source null, for one voxel batch.
 
     Voxels are taken in order of their alpha (stable sort), so that every alpha's null draws fill one contiguous
@@ -264,8 +265,8 @@ def _untuned_pvalues(test_cov_basis, train_cov_basis, alphas, inverse_y_norm, ra
     alphas : array of shape (n_batch,)
     inverse_y_norm : array of shape (n_batch,)
         ``1 / ||y_test - mean||`` (0 for a constant response).
-    raw_r, sign : arrays of shape (n_batch,)
-        The observed raw score and the voxel's sign (the corrected score is ``sign * raw_r``).
+    observed : dict with ``raw`` and ``corrected``: float32 arrays of shape (n_batch,)
+        The observed scores.
 
     Returns
     -------
@@ -289,9 +290,9 @@ def _untuned_pvalues(test_cov_basis, train_cov_basis, alphas, inverse_y_norm, ra
         np.negative(null_r, out=null_corrected[:, start:stop])
         np.copyto(null_corrected[:, start:stop], null_r, where=kept)
     p_values = {}
-    for kind, null, observed in (("raw", null_raw, raw_r), ("corrected", null_corrected, sign * raw_r)):
+    for kind, null in (("raw", null_raw), ("corrected", null_corrected)):
         p_values[kind] = np.empty(len(order))
-        p_values[kind][order] = tail_pvalues(null, np.asarray(observed, dtype=np.float32)[order])
+        p_values[kind][order] = tail_pvalues(null, observed[kind][order])
     return p_values
 
 
